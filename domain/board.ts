@@ -1,0 +1,33 @@
+/** Assembles the status board from the day's cards. Pure. */
+import type { BoardItem } from './appointment';
+import { STATUSES, type Status } from './status';
+
+export interface Board {
+  from: string;
+  to: string;
+  columns: Record<Status, { items: BoardItem[]; count: number }>;
+}
+
+function byStart(a: BoardItem, b: BoardItem): number {
+  return a.appt_start < b.appt_start
+    ? -1
+    : a.appt_start > b.appt_start
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
+}
+
+export function assembleBoard(from: string, to: string, items: Iterable<BoardItem>): Board {
+  const columns = Object.fromEntries(
+    STATUSES.map((s) => [s, { items: [] as BoardItem[], count: 0 }]),
+  ) as Board['columns'];
+  for (const item of items) columns[item.status].items.push(item);
+  for (const s of STATUSES) {
+    columns[s].items.sort(byStart);
+    columns[s].count = columns[s].items.length;
+  }
+  return { from, to, columns };
+}

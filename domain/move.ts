@@ -1,0 +1,154 @@
+/**
+ * Moves: a request to put a card in another column, decided later by the worker.
+ * `decideMove` is the whole rule set, a pure function of the card as it is now and the move.
+ */
+import type { Appointment } from './appointment';
+import { allowedTargets, canTransition, type Status } from './status';
+
+export const MOVE_STATUSES = ['pending', 'applied', 'conflict', 'rejected', 'failed'] as const;
+export type MoveStatus = (typeof MOVE_STATUSES)[number];
+export type RejectReason = 'invalid_transition' | 'not_found' | 'malformed_message';
+
+export interface MoveRequest {
+  move_id: string;
+  appointment_id: string;
+  to_status: Status;
+  expected_version: number;
+  /** The column the client saw the card in; lets a move survive non-status edits. */
+  from_status?: Status;
+}
+
+/** A move as stored and as returned by the poll endpoint. */
+export interface MoveRecord {
+  move_id: string;
+  appointment_id: string;
+  status: MoveStatus;
+  from_status: Status | null;
+  to_status: Status;
+  expected_version: number;
+  version?: number;
+  noop?: boolean;
+  rebased?: boolean;
+  current?: { status: Status; version: number };
+  reason?: string;
+  allowed?: Status[];
+  submitted_at: string;
+  decided_at?: string;
+  /** What the client asked for, to tell a retry of this move from a different request reusing its id. */
+  request_key: string;
+}
+
+export type MoveDecision =
+  | { kind: 'apply'; from: Status; to: Status; readVersion: number; newVersion: number; rebased: boolean }
+  | { kind: 'noop'; status: Status; version: number }
+  | { kind: 'conflict'; current: { status: Status; version: number } }
+  | {
+      kind: 'rejected';
+      reason: 'invalid_transition' | 'not_found';
+      current?: { status: Status; version: number };
+      allowed?: Status[];
+    };
+
+export function decideMove(card: Appointment | undefined, move: MoveRequest): MoveDecision {
+  if (!card) return { kind: 'rejected', reason: 'not_found' };
+  const current = { status: card.status, version: card.version };
+  // Two people dragging a card to the same column is agreement, not a conflict.
+  if (card.status === move.to_status) return { kind: 'noop', status: card.status, version: card.version };
+
+  const versionMatches = card.version === move.expected_version;
+  // A stale version whose column is unchanged means only non-status edits (notes…) happened since.
+  const rebased = !versionMatches && move.from_status !== undefined && card.status === move.from_status;
+  if (!versionMatches && !rebased) return { kind: 'conflict', current };
+
+  if (!canTransition(card.status, move.to_status)) {
+    return {
+      kind: 'rejected',
+      reason: 'invalid_transition',
+      current,
+      allowed: [...allowedTargets(card.status)],
+    };
+  }
+  return {
+    kind: 'apply',
+    from: card.status,
+    to: move.to_status,
+    readVersion: card.version,
+    newVersion: card.version + 1,
+    rebased,
+  };
+}
+
+/** The card after an applied move. */
+export function applyMoveToCard(
+  card: Appointment,
+  decision: Extract<MoveDecision, { kind: 'apply' }>,
+  moveId: string,
+  now: string,
+): Appointment {
+  return {
+    ...card,
+    status: decision.to,
+    version: decision.newVersion,
+    status_entered_at: { ...card.status_entered_at, [decision.to]: now },
+    last_move_id: moveId,
+    updated_at: now,
+  };
+}
+
+/** The move record once decided. */
+export function settleMove(record: MoveRecord, decision: MoveDecision, now: string): MoveRecord {
+  const base = { ...record, decided_at: now };
+  switch (decision.kind) {
+    case 'apply':
+      return {
+        ...base,
+        status: 'applied',
+        from_status: decision.from,
+        version: decision.newVersion,
+        noop: false,
+        rebased: decision.rebased,
+      };
+    case 'noop':
+      return {
+        ...base,
+        status: 'applied',
+        from_status: record.from_status ?? decision.status,
+        version: decision.version,
+        noop: true,
+      };
+    case 'conflict':
+      return { ...base, status: 'conflict', current: decision.current };
+    case 'rejected':
+      return {
+        ...base,
+        status: 'rejected',
+        reason: decision.reason,
+        ...(decision.current ? { current: decision.current } : {}),
+        ...(decision.allowed ? { allowed: decision.allowed } : {}),
+      };
+  }
+}
+
+/** Identifies the request a move_id was first used for; a re-POST must carry the same one. */
+export function moveRequestKey(req: MoveRequest): string {
+  return [req.appointment_id, req.to_status, req.expected_version, req.from_status ?? ''].join('|');
+}
+
+export function newMoveRecord(req: MoveRequest, submittedAt: string): MoveRecord {
+  return {
+    move_id: req.move_id,
+    appointment_id: req.appointment_id,
+    status: 'pending',
+    from_status: req.from_status ?? null,
+    to_status: req.to_status,
+    expected_version: req.expected_version,
+    submitted_at: submittedAt,
+    request_key: moveRequestKey(req),
+  };
+}
+
+/** The poll endpoint's view of a move (internal bookkeeping left out). */
+export function presentMove(record: MoveRecord): Omit<MoveRecord, 'request_key'> {
+  const { request_key: _key, ...view } = record;
+  return view;
+}

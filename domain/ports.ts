@@ -1,0 +1,67 @@
+/**
+ * The ports the use cases need, in the domain's terms. infra/ implements them (DynamoDB, SQS);
+ * nothing here knows a key layout or an SDK.
+ */
+import type { Appointment, BoardItem, StatsItem } from './appointment';
+import type { Service } from './catalog';
+import type { Customer, Vehicle } from './customer';
+import type { MoveRecord } from './move';
+
+export interface ShopRepository {
+  /** Creates the customer; throws AlreadyExistsError when the id is taken. */
+  createCustomer(customer: Customer): Promise<void>;
+  getCustomer(id: string): Promise<Customer | undefined>;
+  createVehicle(vehicle: Vehicle): Promise<void>;
+  getVehicle(id: string): Promise<Vehicle | undefined>;
+  listServices(): Promise<Service[]>;
+  putServices(services: readonly Service[]): Promise<void>;
+  createAppointment(appt: Appointment): Promise<void>;
+  getAppointment(id: string): Promise<Appointment | undefined>;
+  /** Writes `next` only if the stored version is still `expectedVersion`; else VersionConflictError. */
+  updateAppointment(next: Appointment, expectedVersion: number): Promise<void>;
+  /** Board cards whose appt_start falls on the given UTC days (an index query per day). */
+  boardItems(days: readonly string[]): Promise<BoardItem[]>;
+  /** The stats projection of appointments from `from` to `to` (inclusive days). */
+  statsItems(from: string, to: string): Promise<StatsItem[]>;
+  ping(): Promise<void>;
+}
+
+/** The result of trying to record a new move. */
+export type RecordMoveResult =
+  { kind: 'created' } | { kind: 'exists'; record: MoveRecord } | { kind: 'appointment_not_found' };
+
+export interface MoveRepository {
+  /** Records a pending move if the appointment exists and the move_id is new (one round trip). */
+  recordPendingMove(record: MoveRecord): Promise<RecordMoveResult>;
+  getMove(moveId: string, consistent?: boolean): Promise<MoveRecord | undefined>;
+  /** Reads the move and its card together, strongly consistent. */
+  getMoveAndCard(moveId: string, appointmentId: string): Promise<{ move?: MoveRecord; card?: Appointment }>;
+  /**
+   * Atomically writes the moved card (only if its version is still `readVersion`) and the
+   * settled move (only if still pending). Idempotent per move_id.
+   */
+  commitAppliedMove(card: Appointment, readVersion: number, settled: MoveRecord): Promise<CommitResult>;
+  /** Settles a move that changes no card (noop, conflict, rejected, failed), only if still pending. */
+  settleMove(settled: MoveRecord): Promise<'settled' | 'already_settled'>;
+  /** Puts a move that failed to reach the queue back to pending; false if it is no longer failed. */
+  reopenFailedMove(record: MoveRecord): Promise<boolean>;
+  /** Takes a pending move out of the sweeper's view after a re-send, so it is re-sent only once. */
+  markResent(moveId: string, at: string): Promise<void>;
+  /** Pending moves submitted before `olderThan`, oldest first. */
+  listPendingMoves(olderThan: string, limit: number): Promise<MoveRecord[]>;
+}
+
+export type CommitResult =
+  | { kind: 'committed' }
+  | { kind: 'already_settled' }
+  /** The card changed between read and write; `card` is its state now, when known. */
+  | { kind: 'card_changed'; card?: Appointment };
+
+export interface MoveQueue {
+  sendMove(record: MoveRecord): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}

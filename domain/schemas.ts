@@ -1,0 +1,121 @@
+/**
+ * zod schemas for everything that crosses an edge: HTTP bodies and queries, queue messages.
+ * Every object is strict, so an unknown field is an error that names the field.
+ */
+import { z } from 'zod';
+import { STATUSES } from './status';
+
+export const MAX_BOARD_DAYS = 31;
+export const MAX_STATS_DAYS = 366;
+export const MAX_WAIT_MS = 10_000;
+
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+const instant = z.iso.datetime({ message: 'must be an ISO-8601 UTC instant such as 2026-03-01T15:00:00Z' });
+const day = z.iso.date({ message: 'must be a date YYYY-MM-DD' });
+/** Status names are checked by the handler so that an unknown name is a 422, not a 400. */
+const statusName = z.string().min(1).max(32);
+
+export const createCustomerSchema = z.strictObject({
+  id: idSchema.optional(),
+  name: z.string().trim().min(1).max(200),
+  phone: z.string().trim().min(1).max(40).optional(),
+  email: z.email().max(254).optional(),
+});
+export type CreateCustomerInput = z.infer<typeof createCustomerSchema>;
+
+export const createVehicleSchema = z.strictObject({
+  id: idSchema.optional(),
+  customer_id: idSchema,
+  year: z.number().int().min(1886).max(2100).optional(),
+  make: z.string().trim().min(1).max(80),
+  model: z.string().trim().min(1).max(80),
+  vin: z.string().trim().min(1).max(32).optional(),
+  plate: z.string().trim().min(1).max(20).optional(),
+});
+export type CreateVehicleInput = z.infer<typeof createVehicleSchema>;
+
+const serviceCodes = z
+  .array(z.string().regex(/^[A-Z0-9_-]{1,32}$/, 'must be a service code such as OIL001'))
+  .min(1)
+  .max(20);
+const notes = z.string().max(2000);
+
+export const createAppointmentSchema = z.strictObject({
+  customer_id: idSchema,
+  vehicle_id: idSchema,
+  appt_start: instant,
+  appt_end: instant,
+  service_codes: serviceCodes,
+  notes: notes.optional(),
+});
+export type CreateAppointmentInput = z.infer<typeof createAppointmentSchema>;
+
+export const patchAppointmentSchema = z
+  .strictObject({
+    expected_version: z.number().int().min(1),
+    notes: notes.nullable().optional(),
+    appt_start: instant.optional(),
+    appt_end: instant.optional(),
+    service_codes: serviceCodes.optional(),
+  })
+  .refine((p) => p.notes !== undefined || p.appt_start || p.appt_end || p.service_codes, {
+    message: 'nothing to change: send notes, appt_start, appt_end or service_codes',
+    path: ['body'],
+  });
+export type PatchAppointmentInput = z.infer<typeof patchAppointmentSchema>;
+
+export const moveIdSchema = z.union([z.uuid(), z.ulid()], { message: 'must be a UUID or a ULID' });
+
+export const submitMoveSchema = z.strictObject({
+  to_status: statusName,
+  expected_version: z.number().int().min(1),
+  from_status: statusName.optional(),
+  move_id: moveIdSchema.optional(),
+});
+export type SubmitMoveInput = z.infer<typeof submitMoveSchema>;
+
+export const movePollQuerySchema = z.strictObject({
+  wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional(),
+});
+
+/** `?date=` or `?from=&to=` (inclusive UTC days). */
+export const dayRangeQuerySchema = z.union(
+  [
+    z.strictObject({ date: day }).transform((q) => ({ from: q.date, to: q.date })),
+    z.strictObject({ from: day, to: day }),
+  ],
+  { message: 'give either date=YYYY-MM-DD or both from=YYYY-MM-DD and to=YYYY-MM-DD' },
+);
+
+/** The message put on moves.fifo; the worker parses it with the same schema. */
+export const moveMessageSchema = z.strictObject({
+  move_id: moveIdSchema,
+  appointment_id: idSchema,
+  to_status: z.enum(STATUSES),
+  expected_version: z.number().int().min(1),
+  from_status: z.enum(STATUSES).optional(),
+  submitted_at: instant,
+});
+export type MoveMessage = z.infer<typeof moveMessageSchema>;
+
+/** Flattens zod issues into `{ field: message }`, the `details` of a 400. */
+export function issuesToDetails(error: z.ZodError): Record<string, string> {
+  const details: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) details[[...issue.path, key].join('.')] = 'unknown field';
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch that got furthest, so the message names a real field.
+      const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
+      for (const sub of best) details[[...issue.path, ...sub.path].join('.') || 'body'] = sub.message;
+      if (best.length === 0) details[issue.path.join('.') || 'body'] = issue.message;
+      continue;
+    }
+    details[issue.path.join('.') || 'body'] = issue.message;
+  }
+  return details;
+}

@@ -1,0 +1,59 @@
+/** Shapes responses: the success and error envelopes, ETags. One mapper for every error. */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { AppError, ValidationError } from '../../domain/errors';
+import { issuesToDetails } from '../../domain/schemas';
+import type { Logger } from '../../infra/logger';
+import type { ApiResult } from './http-types';
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function json(statusCode: number, payload: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
+}
+
+export function ok(data: unknown, statusCode = 200, headers: Record<string, string> = {}): ApiResult {
+  return json(statusCode, { ok: true, data }, headers);
+}
+
+/** 200 with a strong ETag, or 304 when the client already has this representation. */
+export function okWithEtag(data: unknown, ifNoneMatch: string | undefined): ApiResult {
+  const body = JSON.stringify({ ok: true, data });
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  const headers = { ...JSON_HEADERS, 'cache-control': 'no-cache', etag };
+  const matches = ifNoneMatch
+    ?.split(',')
+    .some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+  if (matches) return { statusCode: 304, headers, body: '' };
+  return { statusCode: 200, headers, body };
+}
+
+export function errorBody(code: string, message: string, details: unknown = {}) {
+  return { ok: false, error: { code, message, details } };
+}
+
+/** Maps any thrown value to the error envelope. 4xx say what is wrong; 5xx never carry internals. */
+export function errorResponse(err: unknown, log: Logger, requestId?: string): ApiResult {
+  if (err instanceof AppError) {
+    const headers: Record<string, string> = err.httpStatus === 503 ? { 'retry-after': '1' } : {};
+    if (err.httpStatus >= 500) log.warn('request failed', { code: err.code, err });
+    return json(err.httpStatus, errorBody(err.code, err.message, err.details ?? {}), headers);
+  }
+  log.error('unhandled error', { err, request_id: requestId });
+  return json(500, errorBody('internal_error', 'internal error', requestId ? { request_id: requestId } : {}));
+}
+
+/** Parses input with a zod schema; a failure is a 400 whose details name each bad field. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: 'body' | 'query',
+): z.infer<S> {
+  const result = schema.safeParse(value ?? (what === 'query' ? {} : undefined));
+  if (!result.success) {
+    const message =
+      value === undefined && what === 'body' ? 'a JSON body is required' : `invalid request ${what}`;
+    throw new ValidationError(message, issuesToDetails(result.error));
+  }
+  return result.data;
+}

@@ -1,0 +1,54 @@
+/** Customers, vehicles, the catalog and appointments: parse, call the use case, shape the response. */
+import {
+  createAppointmentSchema,
+  createCustomerSchema,
+  createVehicleSchema,
+  idSchema,
+  patchAppointmentSchema,
+} from '../../domain/schemas';
+import {
+  addCustomer,
+  addVehicle,
+  bookAppointment,
+  editAppointment,
+  getAppointment,
+} from '../../domain/use-cases/shop';
+import { NotFoundError } from '../../domain/errors';
+import type { RouteHandler } from './http-types';
+import { ok, parseInput } from './response';
+
+/** An id in the path that cannot exist is a 404, not a 400. */
+function pathId(params: Record<string, string>, name = 'id'): string {
+  const id = params[name] ?? '';
+  if (!idSchema.safeParse(id).success) throw new NotFoundError(`no appointment with id ${id}`, { id });
+  return id;
+}
+
+export const createCustomer: RouteHandler = async ({ body, deps }) =>
+  ok(await addCustomer(deps, parseInput(createCustomerSchema, body, 'body')), 201);
+
+export const createVehicle: RouteHandler = async ({ body, deps }) =>
+  ok(await addVehicle(deps, parseInput(createVehicleSchema, body, 'body')), 201);
+
+export const listServices: RouteHandler = async ({ deps }) => {
+  const services = await deps.shop.listServices();
+  return ok(
+    services.map(({ code, name, price_cents, duration_minutes }) => ({
+      code,
+      name,
+      price_cents,
+      duration_minutes,
+    })),
+  );
+};
+
+export const createAppointment: RouteHandler = async ({ body, deps }) => {
+  const appt = await bookAppointment(deps, parseInput(createAppointmentSchema, body, 'body'));
+  return ok(appt, 201, { location: `/api/admin/appointments/${appt.id}` });
+};
+
+export const readAppointment: RouteHandler = async ({ params, deps }) =>
+  ok(await getAppointment(deps, pathId(params)));
+
+export const updateAppointment: RouteHandler = async ({ params, body, deps }) =>
+  ok(await editAppointment(deps, pathId(params), parseInput(patchAppointmentSchema, body, 'body')));

@@ -1,0 +1,129 @@
+/**
+ * The move worker: an SQS FIFO event handler with partial batch responses
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+ *
+ * Records of different appointments (message groups) run in parallel; records of one group run in
+ * order. When a record fails twice (one jittered in-process retry), it and every later record of
+ * its group are reported as batch item failures, so SQS redelivers them in order; other groups
+ * carry on. This matches Powertools' SqsFifoPartialProcessor with skipGroupOnError, written here
+ * because its current releases need Node 22.18+ and we also run on Node 20 locally; the failed-group
+ * set lives per invocation, so a warm container never carries it over (Powertools issue #3673).
+ */
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { moveIdSchema, moveMessageSchema } from '../domain/schemas';
+import { processMove, type ProcessOutcome } from '../domain/use-cases/process-move';
+import type { MoveRecord } from '../domain/move';
+import { defaultContainer, type Container } from '../infra/container';
+
+function jitter(baseMs: number): number {
+  return baseMs / 2 + Math.random() * baseMs;
+}
+
+/** A body we cannot parse is acknowledged (never blocks its group) and its move rejected if we can name it. */
+async function rejectMalformed(deps: Container, record: SQSRecord, problem: string): Promise<void> {
+  let moveId: unknown;
+  try {
+    moveId = (JSON.parse(record.body) as { move_id?: unknown }).move_id;
+  } catch {
+    moveId = undefined;
+  }
+  deps.log.error('malformed move message acknowledged', { message_id: record.messageId, problem });
+  const id = moveIdSchema.safeParse(moveId);
+  if (!id.success) return;
+  const move = await deps.moves.getMove(id.data, true);
+  if (!move || move.status !== 'pending') return;
+  const rejected: MoveRecord = {
+    ...move,
+    status: 'rejected',
+    reason: 'malformed_message',
+    decided_at: deps.now(),
+  };
+  await deps.moves.settleMove(rejected);
+}
+
+async function recordOutcome(deps: Container, outcome: ProcessOutcome): Promise<void> {
+  if (outcome.kind !== 'settled') {
+    deps.log.debug('move message already handled', { kind: outcome.kind });
+    return;
+  }
+  const { record } = outcome;
+  const decidedAt = Date.parse(record.decided_at ?? deps.now());
+  await deps.metrics.recordOutcome({
+    outcome: record.noop ? 'noop' : record.status,
+    transition: outcome.transition,
+    latencyMs: Math.max(0, decidedAt - Date.parse(record.submitted_at)),
+    moveId: record.move_id,
+  });
+  deps.log.info('move settled', {
+    move_id: record.move_id,
+    appointment_id: record.appointment_id,
+    outcome: record.status,
+    noop: record.noop,
+    version: record.version,
+    reason: record.reason,
+  });
+}
+
+async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
+  let message;
+  try {
+    message = moveMessageSchema.parse(JSON.parse(record.body));
+  } catch (err) {
+    await rejectMalformed(deps, record, (err as Error).message);
+    return;
+  }
+  let outcome: ProcessOutcome;
+  try {
+    outcome = await processMove(deps, message.move_id, message.appointment_id);
+  } catch (err) {
+    deps.log.warn('move failed; retrying once', { move_id: message.move_id, err });
+    await deps.sleep(jitter(50));
+    outcome = await processMove(deps, message.move_id, message.appointment_id);
+  }
+  if (outcome.kind === 'orphan') {
+    deps.log.error('move message without a move record acknowledged', { move_id: message.move_id });
+  }
+  await recordOutcome(deps, outcome);
+}
+
+export function createMoveWorker(getDeps: () => Container = defaultContainer) {
+  return async (event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> => {
+    const deps = getDeps();
+    const groups = new Map<string, SQSRecord[]>();
+    for (const record of event.Records) {
+      const group = record.attributes.MessageGroupId ?? record.messageId;
+      const list = groups.get(group) ?? [];
+      list.push(record);
+      groups.set(group, list);
+    }
+    const failures: string[] = [];
+    await Promise.all(
+      [...groups.values()].map(async (records) => {
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i] as SQSRecord;
+          try {
+            await handleRecord(deps, record);
+          } catch (err) {
+            deps.log.error('move failed twice; failing the rest of its group for redelivery', {
+              message_id: record.messageId,
+              receive_count: record.attributes.ApproximateReceiveCount,
+              err,
+            });
+            failures.push(...records.slice(i).map((r) => r.messageId));
+            return;
+          }
+        }
+      }),
+    );
+    // Report failures in the batch's own order.
+    const failed = new Set(failures);
+    return {
+      batchItemFailures: event.Records.filter((r) => failed.has(r.messageId)).map((r) => ({
+        itemIdentifier: r.messageId,
+      })),
+    };
+  };
+}
+
+export const handler = middy(createMoveWorker());

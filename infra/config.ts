@@ -1,0 +1,72 @@
+/**
+ * The one place that reads the environment. Validated with zod at cold start; a bad value
+ * stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const url = z.url({ message: 'must be a URL such as http://127.0.0.1:8000' });
+
+const serviceEnvSchema = z.object({
+  TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
+    .default('edgar-auto-shop'),
+  MOVE_QUEUE_URL: url,
+  DLQ_URL: url,
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-west-2')
+    .default('us-west-2'),
+  DYNAMODB_ENDPOINT: url.optional(),
+  SQS_ENDPOINT: url.optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Where EMF metrics go: auto (CloudWatch in Lambda), stdout, a file, or nowhere. */
+  METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('auto'),
+  METRICS_FILE: z.string().default('.data/metrics.log'),
+  /** A pending move older than this is re-sent by the sweeper. */
+  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+});
+
+export type ServiceConfig = z.infer<typeof serviceEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Record<string, string>) {
+    super(
+      `invalid configuration: ${Object.entries(problems)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment against a schema, naming each bad variable. */
+export function parseEnv<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): z.infer<T> {
+  // An empty string means "unset" (a common shell idiom: FOO= npm start).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const problems: Record<string, string> = {};
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      problems[name] =
+        issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+    }
+    throw new ConfigError(problems);
+  }
+  return result.data;
+}
+
+export function loadServiceConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
+  return parseEnv(serviceEnvSchema, env);
+}
+
+let cached: ServiceConfig | undefined;
+/** The process's config, read once. */
+export function serviceConfig(): ServiceConfig {
+  cached ??= loadServiceConfig();
+  return cached;
+}

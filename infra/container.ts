@@ -1,0 +1,60 @@
+/**
+ * Wires the adapters for one process (a Lambda container or the local stack): SDK clients,
+ * repositories, the queue and metrics, created once and shared by every invocation.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { MoveQueue, MoveRepository, ShopRepository } from '../domain/ports';
+import { createDocumentClient, createSqsClient } from './aws-clients';
+import { serviceConfig, type ServiceConfig } from './config';
+import { DynamoDbMoveRepository } from './dynamodb/dynamodb-move-repository';
+import { CachedCatalogShopRepository } from './dynamodb/cached-catalog';
+import { DynamoDbShopRepository } from './dynamodb/dynamodb-shop-repository';
+import { createLogger, type Logger } from './logger';
+import { MoveMetrics, metricsLoggerFactory } from './metrics';
+import { SqsMoveQueue } from './sqs-move-queue';
+
+export interface Container {
+  config: ServiceConfig;
+  doc: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  shop: ShopRepository;
+  moves: MoveRepository;
+  queue: MoveQueue;
+  metrics: MoveMetrics;
+  log: Logger;
+  newId(): string;
+  newMoveId(): string;
+  now(): string;
+  sleep(ms: number): Promise<void>;
+}
+
+export function createContainer(config: ServiceConfig, overrides: Partial<Container> = {}): Container {
+  const doc =
+    overrides.doc ?? createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+  const sqs = overrides.sqs ?? createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  return {
+    config,
+    doc,
+    sqs,
+    shop: new CachedCatalogShopRepository(new DynamoDbShopRepository(doc, config.TABLE_NAME)),
+    moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME),
+    queue: new SqsMoveQueue(sqs, config.MOVE_QUEUE_URL),
+    metrics: new MoveMetrics(metricsLoggerFactory(config.METRICS_SINK, config.METRICS_FILE)),
+    log: createLogger({ service: 'edgar-auto-shop' }, config.LOG_LEVEL),
+    newId: () => randomUUID(),
+    newMoveId: () => randomUUID(),
+    now: () => new Date().toISOString(),
+    sleep: (ms) => sleep(ms),
+    ...overrides,
+  };
+}
+
+let lambdaContainer: Container | undefined;
+/** The container of a Lambda instance, built from the environment at cold start. */
+export function defaultContainer(): Container {
+  lambdaContainer ??= createContainer(serviceConfig());
+  return lambdaContainer;
+}

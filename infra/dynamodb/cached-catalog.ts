@@ -1,0 +1,40 @@
+/**
+ * The service catalog changes rarely and is read by every create, edit and stats request; a
+ * short per-container cache saves a round trip on each of them.
+ */
+import type { Service } from '../../domain/catalog';
+import type { ShopRepository } from '../../domain/ports';
+
+const TTL_MS = 60_000;
+
+export class CachedCatalogShopRepository implements ShopRepository {
+  private cache: { at: number; services: Promise<Service[]> } | undefined;
+
+  constructor(private readonly inner: ShopRepository) {}
+
+  listServices(): Promise<Service[]> {
+    const now = Date.now();
+    if (!this.cache || now - this.cache.at > TTL_MS) {
+      const services = this.inner.listServices();
+      this.cache = { at: now, services };
+      services.catch(() => (this.cache = undefined));
+    }
+    return this.cache.services;
+  }
+
+  async putServices(services: readonly Service[]): Promise<void> {
+    this.cache = undefined;
+    await this.inner.putServices(services);
+  }
+
+  createCustomer: ShopRepository['createCustomer'] = (c) => this.inner.createCustomer(c);
+  getCustomer: ShopRepository['getCustomer'] = (id) => this.inner.getCustomer(id);
+  createVehicle: ShopRepository['createVehicle'] = (v) => this.inner.createVehicle(v);
+  getVehicle: ShopRepository['getVehicle'] = (id) => this.inner.getVehicle(id);
+  createAppointment: ShopRepository['createAppointment'] = (a) => this.inner.createAppointment(a);
+  getAppointment: ShopRepository['getAppointment'] = (id) => this.inner.getAppointment(id);
+  updateAppointment: ShopRepository['updateAppointment'] = (a, v) => this.inner.updateAppointment(a, v);
+  boardItems: ShopRepository['boardItems'] = (days) => this.inner.boardItems(days);
+  statsItems: ShopRepository['statsItems'] = (from, to) => this.inner.statsItems(from, to);
+  ping: ShopRepository['ping'] = () => this.inner.ping();
+}

@@ -1,0 +1,245 @@
+/**
+ * MoveRepository on the single table. Every write is conditional, so a redelivered message can
+ * neither apply a move twice nor overwrite a settled outcome.
+ */
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type CancellationReason,
+} from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Appointment } from '../../domain/appointment';
+import type { MoveRecord } from '../../domain/move';
+import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
+import { appointmentItem, fromItem } from './dynamodb-shop-repository';
+import { INDEX_PENDING_MOVES, PENDING_SHARDS, keys } from './table';
+
+function moveItem(record: MoveRecord): Record<string, unknown> {
+  const pending = record.status === 'pending';
+  return {
+    ...keys.move(record.move_id),
+    type: 'move',
+    // Only pending moves sit in the sparse pending index, which the sweeper reads.
+    ...(pending
+      ? { GSI3PK: keys.pendingPartition(record.move_id), GSI3SK: `${record.submitted_at}#${record.move_id}` }
+      : {}),
+    ...record,
+  };
+}
+
+/**
+ * ClientRequestToken (at most 36 characters) for one attempt at applying a move on top of one card
+ * version: an SDK-level retry of that request is then recognised by DynamoDB as the same
+ * transaction (idempotent for 10 minutes) rather than applied twice.
+ */
+function transactionToken(moveId: string, readVersion: number): string {
+  return createHash('sha256').update(`${moveId}:${readVersion}`).digest('hex').slice(0, 36);
+}
+
+const reasonCode = (r: CancellationReason | undefined) => r?.Code ?? 'None';
+
+export class DynamoDbMoveRepository implements MoveRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
+    try {
+      // One round trip checks the card exists and creates the move only if its id is new.
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.appointment(record.appointment_id),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: moveItem(record),
+                ConditionExpression: 'attribute_not_exists(PK)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'created' };
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [cardReason, moveReason] = err.CancellationReasons ?? [];
+      if (reasonCode(moveReason) === 'ConditionalCheckFailed') {
+        const existing = moveReason?.Item
+          ? fromItem<MoveRecord>(unmarshall(moveReason.Item as never))
+          : await this.getMove(record.move_id, true);
+        if (existing) return { kind: 'exists', record: existing };
+      }
+      if (reasonCode(cardReason) === 'ConditionalCheckFailed') return { kind: 'appointment_not_found' };
+      throw err;
+    }
+  }
+
+  async getMove(moveId: string, consistent = false): Promise<MoveRecord | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.move(moveId), ConsistentRead: consistent }),
+    );
+    return res.Item ? fromItem<MoveRecord>(res.Item) : undefined;
+  }
+
+  async getMoveAndCard(
+    moveId: string,
+    appointmentId: string,
+  ): Promise<{ move?: MoveRecord; card?: Appointment }> {
+    let pending: Record<string, string>[] = [keys.move(moveId), keys.appointment(appointmentId)];
+    const found: Record<string, unknown>[] = [];
+    // BatchGet may return some keys as unprocessed under load; ask again for those.
+    while (pending.length > 0) {
+      const res = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(res.Responses?.[this.tableName] ?? []));
+      pending = (res.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, string>[] | undefined) ?? [];
+    }
+    const move = found.find((i) => i.type === 'move');
+    const card = found.find((i) => i.type === 'appointment');
+    return {
+      move: move ? fromItem<MoveRecord>(move) : undefined,
+      card: card ? fromItem<Appointment>(card) : undefined,
+    };
+  }
+
+  async commitAppliedMove(
+    card: Appointment,
+    readVersion: number,
+    settled: MoveRecord,
+  ): Promise<CommitResult> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          ClientRequestToken: transactionToken(settled.move_id, readVersion),
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: appointmentItem(card),
+                // The seed's `WHERE id=? AND version=?`.
+                ConditionExpression: 'attribute_exists(PK) AND version = :v',
+                ExpressionAttributeValues: { ':v': readVersion },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: moveItem(settled),
+                ConditionExpression: '#s = :pending',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':pending': 'pending' },
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'committed' };
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [cardReason, moveReason] = err.CancellationReasons ?? [];
+      if (reasonCode(moveReason) === 'ConditionalCheckFailed') return { kind: 'already_settled' };
+      if (reasonCode(cardReason) === 'ConditionalCheckFailed') {
+        const item = cardReason?.Item
+          ? fromItem<Appointment>(unmarshall(cardReason.Item as never))
+          : undefined;
+        return { kind: 'card_changed', card: item };
+      }
+      throw err;
+    }
+  }
+
+  async settleMove(settled: MoveRecord): Promise<'settled' | 'already_settled'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: moveItem(settled),
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+      return 'settled';
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return 'already_settled';
+      throw err;
+    }
+  }
+
+  async reopenFailedMove(record: MoveRecord): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: moveItem(record),
+          ConditionExpression: '#s = :failed',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async markResent(moveId: string, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.move(moveId),
+          UpdateExpression: 'SET resent_at = :at REMOVE GSI3PK, GSI3SK',
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':at': at },
+        }),
+      );
+    } catch (err) {
+      // Settled meanwhile: it has already left the pending index.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async listPendingMoves(olderThan: string, limit: number): Promise<MoveRecord[]> {
+    const shards = await Promise.all(
+      Array.from({ length: PENDING_SHARDS }, (_, i) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: INDEX_PENDING_MOVES,
+            KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK < :before',
+            ExpressionAttributeValues: { ':pk': `PENDING#${i}`, ':before': olderThan },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return shards
+      .flatMap((res) => (res.Items ?? []).map((item) => fromItem<MoveRecord>(item)))
+      .sort((a, b) => (a.submitted_at < b.submitted_at ? -1 : 1))
+      .slice(0, limit);
+  }
+}

@@ -1,0 +1,193 @@
+/** ShopRepository on the single table: customers, vehicles, the catalog and appointments. */
+import { ConditionalCheckFailedException, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Appointment, BoardItem, StatsItem } from '../../domain/appointment';
+import type { Service } from '../../domain/catalog';
+import type { Customer, Vehicle } from '../../domain/customer';
+import { dayOf, monthsBetween, addDays } from '../../domain/days';
+import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
+import type { ShopRepository } from '../../domain/ports';
+import { INDEX_BY_DAY, INDEX_BY_MONTH, keys } from './table';
+
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'type'];
+
+/** Drops the key attributes, leaving the entity. */
+export function fromItem<T>(item: Record<string, unknown>): T {
+  const entity: Record<string, unknown> = { ...item };
+  for (const k of KEY_ATTRIBUTES) delete entity[k];
+  return entity as T;
+}
+
+export function appointmentItem(appt: Appointment): Record<string, unknown> {
+  return {
+    ...keys.appointment(appt.id),
+    type: 'appointment',
+    GSI1PK: keys.dayPartition(dayOf(appt.appt_start)),
+    GSI1SK: keys.startSort(appt.appt_start, appt.id),
+    GSI2PK: keys.monthPartition(appt.appt_start.slice(0, 7)),
+    GSI2SK: keys.startSort(appt.appt_start, appt.id),
+    ...appt,
+  };
+}
+
+export class DynamoDbShopRepository implements ShopRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async putNew(item: Record<string, unknown>, what: string, id: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new AlreadyExistsError(`a ${what} with id ${id} already exists`, { id });
+      }
+      throw err;
+    }
+  }
+
+  private async getEntity<T>(key: Record<string, string>, consistent = false): Promise<T | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
+    );
+    return res.Item ? fromItem<T>(res.Item) : undefined;
+  }
+
+  /** Runs a query to the end, following LastEvaluatedKey. */
+  private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }),
+      );
+      for (const item of res.Items ?? []) out.push(fromItem<T>(item));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  createCustomer(customer: Customer): Promise<void> {
+    return this.putNew(
+      { ...keys.customer(customer.id), type: 'customer', ...customer },
+      'customer',
+      customer.id,
+    );
+  }
+
+  getCustomer(id: string): Promise<Customer | undefined> {
+    return this.getEntity<Customer>(keys.customer(id));
+  }
+
+  createVehicle(vehicle: Vehicle): Promise<void> {
+    return this.putNew({ ...keys.vehicle(vehicle.id), type: 'vehicle', ...vehicle }, 'vehicle', vehicle.id);
+  }
+
+  getVehicle(id: string): Promise<Vehicle | undefined> {
+    return this.getEntity<Vehicle>(keys.vehicle(id));
+  }
+
+  listServices(): Promise<Service[]> {
+    return this.queryAll<Service>({
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'CATALOG' },
+    });
+  }
+
+  async putServices(services: readonly Service[]): Promise<void> {
+    for (let i = 0; i < services.length; i += 25) {
+      const chunk = services.slice(i, i + 25);
+      let requests: Record<string, unknown[]> | undefined = {
+        [this.tableName]: chunk.map((s) => ({
+          PutRequest: { Item: { ...keys.service(s.code), type: 'service', ...s } },
+        })),
+      };
+      while (requests && Object.keys(requests).length > 0) {
+        const res = await this.doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+        requests = res.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+  }
+
+  createAppointment(appt: Appointment): Promise<void> {
+    return this.putNew(appointmentItem(appt), 'appointment', appt.id);
+  }
+
+  getAppointment(id: string): Promise<Appointment | undefined> {
+    return this.getEntity<Appointment>(keys.appointment(id), true);
+  }
+
+  async updateAppointment(next: Appointment, expectedVersion: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: appointmentItem(next),
+          ConditionExpression: 'attribute_exists(PK) AND version = :v',
+          ExpressionAttributeValues: { ':v': expectedVersion },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const current = err.Item?.version?.N ? Number(err.Item.version.N) : -1;
+        throw new VersionConflictError(
+          `appointment ${next.id} changed while being edited (now version ${current})`,
+          current,
+        );
+      }
+      throw err;
+    }
+  }
+
+  async boardItems(days: readonly string[]): Promise<BoardItem[]> {
+    // One query per day, all in flight together: a 31-day board costs one round trip of latency.
+    const perDay = await Promise.all(
+      days.map((day) =>
+        this.queryAll<BoardItem>({
+          IndexName: INDEX_BY_DAY,
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.dayPartition(day) },
+          ProjectionExpression:
+            'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes',
+          ExpressionAttributeNames: { '#s': 'status' },
+        }),
+      ),
+    );
+    return perDay.flat();
+  }
+
+  async statsItems(from: string, to: string): Promise<StatsItem[]> {
+    // The month index narrows each query to the range with a key condition on start time.
+    const lower = `${from}T`;
+    const upper = `${addDays(to, 1)}T`;
+    const perMonth = await Promise.all(
+      monthsBetween(from, to).map((month) =>
+        this.queryAll<StatsItem>({
+          IndexName: INDEX_BY_MONTH,
+          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': keys.monthPartition(month), ':lo': lower, ':hi': upper },
+        }),
+      ),
+    );
+    return perMonth.flat();
+  }
+
+  async ping(): Promise<void> {
+    await this.doc.send(new DescribeTableCommand({ TableName: this.tableName }));
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The single table's layout: keys, indexes, and how each entity maps onto them.
+ * docs/data-model.md explains the access patterns; serverless.yml must declare the same indexes
+ * (a test compares them).
+ */
+import type { CreateTableCommandInput, Projection } from '@aws-sdk/client-dynamodb';
+
+export const INDEX_BY_DAY = 'by_day';
+export const INDEX_BY_MONTH = 'by_month';
+export const INDEX_PENDING_MOVES = 'pending_moves';
+/** Pending moves spread over a few index partitions so a busy queue has no hot key. */
+export const PENDING_SHARDS = 8;
+
+/** Attributes the stats index carries: only what computeStats reads. */
+export const STATS_PROJECTION = ['id', 'status', 'appt_start', 'service_codes', 'status_entered_at'];
+/** Attributes the pending-moves index carries: enough to re-send the message. */
+export const PENDING_PROJECTION = [
+  'move_id',
+  'appointment_id',
+  'to_status',
+  'from_status',
+  'expected_version',
+  'submitted_at',
+  'status',
+];
+
+export const keys = {
+  customer: (id: string) => ({ PK: `CUST#${id}`, SK: 'CUSTOMER' }),
+  vehicle: (id: string) => ({ PK: `VEH#${id}`, SK: 'VEHICLE' }),
+  service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
+  appointment: (id: string) => ({ PK: `APPT#${id}`, SK: 'APPOINTMENT' }),
+  move: (id: string) => ({ PK: `MOVE#${id}`, SK: 'MOVE' }),
+  dayPartition: (day: string) => `DAY#${day}`,
+  monthPartition: (month: string) => `MONTH#${month}`,
+  /** Sorts by start time; the id keeps keys unique. */
+  startSort: (apptStart: string, id: string) => `${apptStart}#${id}`,
+  pendingPartition: (moveId: string) => {
+    let h = 0;
+    for (let i = 0; i < moveId.length; i++) h = (h * 31 + moveId.charCodeAt(i)) >>> 0;
+    return `PENDING#${h % PENDING_SHARDS}`;
+  },
+};
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const gsi = (name: string, pk: string, sk: string, projection: Projection) => ({
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: pk, KeyType: 'HASH' as const },
+      { AttributeName: sk, KeyType: 'RANGE' as const },
+    ],
+    Projection: projection,
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'].map(
+      (name) => ({
+        AttributeName: name,
+        AttributeType: 'S' as const,
+      }),
+    ),
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      gsi(INDEX_BY_DAY, 'GSI1PK', 'GSI1SK', { ProjectionType: 'ALL' }),
+      gsi(INDEX_BY_MONTH, 'GSI2PK', 'GSI2SK', {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: STATS_PROJECTION,
+      }),
+      gsi(INDEX_PENDING_MOVES, 'GSI3PK', 'GSI3SK', {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: PENDING_PROJECTION,
+      }),
+    ],
+  };
+}

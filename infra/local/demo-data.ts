@@ -1,0 +1,104 @@
+/**
+ * Demo data for a first start: a few customers and cars, and cards today and tomorrow spread
+ * over every column, so the board has something to show. Deterministic ids: seeding twice
+ * writes nothing new.
+ */
+import type { Appointment } from '../../domain/appointment';
+import { vehicleLabel, type Customer, type Vehicle } from '../../domain/customer';
+import { addDays } from '../../domain/days';
+import { AlreadyExistsError } from '../../domain/errors';
+import type { ShopRepository } from '../../domain/ports';
+import type { Status } from '../../domain/status';
+
+const CUSTOMERS: Array<Omit<Customer, 'created_at'>> = [
+  { id: '1', name: 'Ada Lovelace', phone: '+1-555-0101', email: 'ada@example.com' },
+  { id: '2', name: 'Grace Hopper', phone: '+1-555-0102', email: 'grace@example.com' },
+  { id: '3', name: 'Alan Turing', phone: '+1-555-0103', email: null },
+];
+const VEHICLES: Array<Omit<Vehicle, 'created_at'>> = [
+  { id: '1', customer_id: '1', year: 2019, make: 'Toyota', model: 'Camry', vin: null, plate: '7ABC123' },
+  { id: '2', customer_id: '2', year: 2021, make: 'Honda', model: 'Civic', vin: null, plate: '8XYZ789' },
+  { id: '3', customer_id: '3', year: 2016, make: 'Ford', model: 'F-150', vin: null, plate: '5TRK550' },
+];
+const TODAY: Array<{ hour: number; status: Status; customer: number; services: string[]; notes?: string }> = [
+  { hour: 8, status: 'completed', customer: 0, services: ['OIL001'] },
+  {
+    hour: 9,
+    status: 'ready',
+    customer: 1,
+    services: ['TIRE001', 'INSP001'],
+    notes: 'Customer waiting in lobby',
+  },
+  { hour: 10, status: 'in_progress', customer: 2, services: ['BRAKE001'] },
+  { hour: 11, status: 'no_show', customer: 0, services: ['INSP001'] },
+  { hour: 13, status: 'scheduled', customer: 1, services: ['OIL001'] },
+  { hour: 14, status: 'scheduled', customer: 2, services: ['ALIGN001'] },
+  { hour: 15, status: 'canceled', customer: 0, services: ['BATT001'], notes: 'Rescheduled by phone' },
+];
+const TOMORROW = [9, 10, 13, 15].map((hour, i) => ({
+  hour,
+  customer: i % 3,
+  services: [i % 2 ? 'TIRE001' : 'OIL001'],
+}));
+
+/** The timestamps a card would have collected on its way to `status`. */
+function history(status: Status, start: Date): Partial<Record<Status, string>> {
+  const at = (min: number) => new Date(start.getTime() + min * 60_000).toISOString();
+  const h: Partial<Record<Status, string>> = { scheduled: at(-24 * 60) };
+  if (status === 'in_progress' || status === 'ready' || status === 'completed') h.in_progress = at(5);
+  if (status === 'ready' || status === 'completed') h.ready = at(50);
+  if (status === 'completed') h.completed = at(70);
+  if (status === 'no_show') h.no_show = at(20);
+  if (status === 'canceled') h.canceled = at(-120);
+  return h;
+}
+
+async function ignoreExisting(write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+  }
+}
+
+export async function seedDemoData(shop: ShopRepository, now: Date = new Date()): Promise<number> {
+  const created = now.toISOString();
+  for (const c of CUSTOMERS) await ignoreExisting(shop.createCustomer({ ...c, created_at: created }));
+  for (const v of VEHICLES) await ignoreExisting(shop.createVehicle({ ...v, created_at: created }));
+  const today = now.toISOString().slice(0, 10);
+  const cards = [
+    ...TODAY.map((t) => ({ ...t, day: today })),
+    ...TOMORROW.map((t) => ({
+      ...t,
+      day: addDays(today, 1),
+      status: 'scheduled' as Status,
+      notes: undefined,
+    })),
+  ];
+  let count = 0;
+  for (const card of cards) {
+    const start = new Date(`${card.day}T${String(card.hour).padStart(2, '0')}:00:00.000Z`);
+    const customer = CUSTOMERS[card.customer] as (typeof CUSTOMERS)[number];
+    const vehicle = VEHICLES[card.customer] as (typeof VEHICLES)[number];
+    const status_entered_at = history(card.status, start);
+    const appt: Appointment = {
+      id: `demo-${card.day}-${card.hour}`,
+      status: card.status,
+      version: 1 + Object.keys(status_entered_at).length - 1,
+      customer_id: customer.id,
+      vehicle_id: vehicle.id,
+      customer_name: customer.name,
+      vehicle_label: vehicleLabel(vehicle),
+      appt_start: start.toISOString(),
+      appt_end: new Date(start.getTime() + 60 * 60_000).toISOString(),
+      service_codes: card.services,
+      notes: card.notes ?? null,
+      status_entered_at,
+      last_move_id: null,
+      created_at: created,
+      updated_at: created,
+    };
+    await ignoreExisting(shop.createAppointment(appt).then(() => void (count += 1)));
+  }
+  return count;
+}

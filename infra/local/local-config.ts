@@ -1,0 +1,41 @@
+/** Settings of the local stack (`npm start`), read from the environment and validated with zod. */
+import { z } from 'zod';
+import { parseEnv } from '../config';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const localEnvSchema = z.object({
+  PORT: port.default(3000),
+  PROXY_PORT: port.default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-west-2')
+    .default('us-west-2'),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
+    .default('edgar-auto-shop'),
+  /** Use a DynamoDB already running there instead of starting DynamoDB Local. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** Use an SQS endpoint already running there instead of starting the emulator. */
+  SQS_ENDPOINT: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  SEED: z.enum(['demo', 'none']).default('demo'),
+  AUTH: z.enum(['iam', 'none']).default('iam'),
+  AUTH_ACCESS_KEY_ID: z.string().min(1).default('LOCALDEV'),
+  AUTH_SECRET_ACCESS_KEY: z.string().min(1).default('localdev-secret'),
+  POLLERS: z.coerce.number().int().min(1).max(32).default(2),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43200).default(30),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('file'),
+  METRICS_FILE: z.string().default('.data/metrics.log'),
+});
+
+export type LocalConfig = z.infer<typeof localEnvSchema>;
+
+export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
+  return parseEnv(localEnvSchema, env);
+}

@@ -1,0 +1,139 @@
+/**
+ * Starts the whole local system from a LocalConfig: services (unless endpoints are given), the
+ * table, queues, catalog and demo data, the app, and the signing proxy. Shared by `npm start`,
+ * the load test and the benchmark.
+ */
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbShopRepository } from '../dynamodb/dynamodb-shop-repository';
+import { createDocumentClient } from '../aws-clients';
+import { logger } from '../logger';
+import { seedDemoData } from './demo-data';
+import { startDynamoDbLocal } from './dynamodb-local';
+import type { LocalConfig } from './local-config';
+import { startSigningProxy, type SigningProxy } from './signing-proxy';
+import { verifySigV4 } from './sigv4-verifier';
+import { startSqsEmulator } from './sqs-local';
+import { provision, startLocalApp, type LocalApp } from './stack';
+import { ensureTable } from './table-setup';
+import type { StaticFiles } from './gateway';
+
+export interface RunningStack {
+  apiUrl: string;
+  proxyUrl?: string;
+  app: LocalApp;
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  inMemory: boolean;
+  /** Print the banner and per-request lines (npm start); quiet for load tests. */
+  verbose?: boolean;
+  startProxy?: boolean;
+  staticFiles?: StaticFiles;
+}
+
+export async function startLocalStackFromConfig(
+  config: LocalConfig,
+  opts: RunOptions,
+): Promise<RunningStack> {
+  const say = (line: string) => (opts.verbose === false ? undefined : process.stdout.write(line + '\n'));
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let dynamodbEndpoint = config.DYNAMODB_ENDPOINT;
+    if (!dynamodbEndpoint) {
+      const dataDir = opts.inMemory ? undefined : join(config.DATA_DIR, 'dynamodb');
+      const ddb = await startDynamoDbLocal({ dataDir });
+      stops.push(ddb.stop);
+      dynamodbEndpoint = ddb.endpoint;
+      say(`DynamoDB Local   ${ddb.endpoint}  (${dataDir ? `data in ${dataDir}` : 'in memory'})`);
+    }
+    let sqsEndpoint = config.SQS_ENDPOINT;
+    if (!sqsEndpoint) {
+      const sqs = await startSqsEmulator({ region: config.AWS_REGION });
+      stops.push(sqs.stop);
+      sqsEndpoint = sqs.endpoint;
+      say(`SQS emulator     ${sqs.endpoint}  (fauxqs, in memory)`);
+    }
+
+    const raw = new DynamoDBClient({
+      region: config.AWS_REGION,
+      endpoint: dynamodbEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const firstStart = (await ensureTable(raw, config.TABLE_NAME)) === 'created';
+    raw.destroy();
+    const serviceConfig = await provision(
+      { region: config.AWS_REGION, dynamodbEndpoint, sqsEndpoint },
+      {
+        TABLE_NAME: config.TABLE_NAME,
+        LOG_LEVEL: config.LOG_LEVEL,
+        METRICS_SINK: config.METRICS_SINK,
+        METRICS_FILE: config.METRICS_FILE,
+        SWEEP_AFTER_SECONDS: config.SWEEP_AFTER_SECONDS,
+      },
+      { visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS },
+    );
+    say(`Table            ${config.TABLE_NAME}${firstStart ? ' (created)' : ''}`);
+    say(`Move queue       ${serviceConfig.MOVE_QUEUE_URL}`);
+    say(`Dead letters     ${serviceConfig.DLQ_URL}`);
+
+    if (firstStart && config.SEED === 'demo') {
+      const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: dynamodbEndpoint });
+      const n = await seedDemoData(new DynamoDbShopRepository(doc, config.TABLE_NAME));
+      doc.destroy();
+      say(`Demo data        ${n} appointments today and tomorrow`);
+    }
+
+    const credentials = { [config.AUTH_ACCESS_KEY_ID]: config.AUTH_SECRET_ACCESS_KEY };
+    const app = await startLocalApp(serviceConfig, {
+      port: config.PORT,
+      host: config.HOST,
+      pollers: config.POLLERS,
+      sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+      staticFiles: opts.staticFiles,
+      authenticate:
+        config.AUTH === 'iam'
+          ? (req) => verifySigV4(req, { credentials, region: config.AWS_REGION })
+          : undefined,
+      requestLog:
+        opts.verbose === false
+          ? undefined
+          : (e) => logger.info('request', { method: e.method, path: e.path, status: e.status, ms: e.ms }),
+    });
+    stops.push(app.stop);
+
+    let proxy: SigningProxy | undefined;
+    if (opts.startProxy !== false) {
+      proxy = await startSigningProxy({
+        port: config.PROXY_PORT,
+        host: config.HOST,
+        targetUrl: app.gateway.url,
+        region: config.AWS_REGION,
+        credentials: {
+          accessKeyId: config.AUTH_ACCESS_KEY_ID,
+          secretAccessKey: config.AUTH_SECRET_ACCESS_KEY,
+        },
+      });
+      stops.push(proxy.close);
+    }
+
+    say('');
+    say(`API (function URL stand-in)  ${app.gateway.url}   ${config.AUTH === 'iam' ? 'SigV4 required' : ''}`);
+    if (proxy) say(`Signing proxy                ${proxy.url}   use this one with curl and the browser`);
+    if (config.AUTH === 'none') {
+      say('');
+      say('*** WARNING: AUTH=none: the API accepts UNSIGNED requests from anyone who can reach it. ***');
+      say('');
+    }
+    say(`Try: curl ${proxy?.url ?? app.gateway.url}/healthz`);
+    say('Ctrl-C stops everything.');
+    return { apiUrl: app.gateway.url, proxyUrl: proxy?.url, app, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

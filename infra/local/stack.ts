@@ -1,0 +1,158 @@
+/**
+ * The embedded local stack: DynamoDB Local and the SQS emulator as services, and the app on top
+ * of them (gateway for the HTTP handler, poller for the worker, a timer for the sweeper).
+ * Used by `npm start`, the tests, the load test and the benchmark.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createSqsClient } from '../aws-clients';
+import type { ServiceConfig } from '../config';
+import { createContainer, type Container } from '../container';
+import { createApiHandler } from '../../handlers/api';
+import { createMoveWorker } from '../../handlers/move-worker';
+import { createSweeper } from '../../handlers/sweeper';
+import { startDynamoDbLocal } from './dynamodb-local';
+import {
+  startGateway,
+  type Authenticator,
+  type Gateway,
+  type GatewayOptions,
+  type StaticFiles,
+} from './gateway';
+import { startPoller, type Poller } from './sqs-poller';
+import { ensureMoveQueues, startSqsEmulator } from './sqs-local';
+import { ensureTable, seedCatalog } from './table-setup';
+
+export interface LocalServices {
+  region: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local (on disk under dataDir, or in memory) and the SQS emulator. */
+export async function startLocalServices(opts: {
+  region: string;
+  dataDir?: string;
+  dynamodbPort?: number;
+  sqsPort?: number;
+}): Promise<LocalServices> {
+  const dynamo = await startDynamoDbLocal({ port: opts.dynamodbPort, dataDir: opts.dataDir });
+  let sqs;
+  try {
+    sqs = await startSqsEmulator({ port: opts.sqsPort, region: opts.region });
+  } catch (err) {
+    await dynamo.stop();
+    throw err;
+  }
+  return {
+    region: opts.region,
+    dynamodbEndpoint: dynamo.endpoint,
+    sqsEndpoint: sqs.endpoint,
+    stop: async () => {
+      await Promise.allSettled([sqs.stop(), dynamo.stop()]);
+    },
+  };
+}
+
+/** Creates the table (with indexes), the queues and the catalog; returns the config pointing at them. */
+export async function provision(
+  services: Pick<LocalServices, 'region' | 'dynamodbEndpoint' | 'sqsEndpoint'>,
+  base: Partial<ServiceConfig> & { TABLE_NAME: string },
+  opts: { queuePrefix?: string; visibilityTimeoutSeconds?: number } = {},
+): Promise<ServiceConfig> {
+  const ddb = new DynamoDBClient({
+    region: services.region,
+    endpoint: services.dynamodbEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const sqs = createSqsClient({ region: services.region, endpoint: services.sqsEndpoint });
+  try {
+    await ensureTable(ddb, base.TABLE_NAME);
+    const queues = await ensureMoveQueues(sqs, {
+      prefix: opts.queuePrefix,
+      visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds,
+    });
+    return {
+      AWS_REGION: services.region,
+      LOG_LEVEL: 'info',
+      METRICS_SINK: 'off',
+      METRICS_FILE: '.data/metrics.log',
+      SWEEP_AFTER_SECONDS: 60,
+      ...base,
+      DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
+      SQS_ENDPOINT: services.sqsEndpoint,
+      MOVE_QUEUE_URL: queues.queueUrl,
+      DLQ_URL: queues.dlqUrl,
+    };
+  } finally {
+    ddb.destroy();
+    sqs.destroy();
+  }
+}
+
+export interface LocalApp {
+  container: Container;
+  gateway: Gateway;
+  poller?: Poller;
+  stop(): Promise<void>;
+}
+
+export interface LocalAppOptions {
+  port?: number;
+  host?: string;
+  pollers?: number;
+  /** Off in tests that drive the worker by hand. */
+  startPoller?: boolean;
+  sweepIntervalMs?: number;
+  authenticate?: Authenticator;
+  staticFiles?: StaticFiles;
+  requestLog?: GatewayOptions['log'];
+  overrides?: Partial<Container>;
+}
+
+/** Runs the app over provisioned services: the HTTP gateway, the worker's poller, the sweeper timer. */
+export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions = {}): Promise<LocalApp> {
+  const container = createContainer(config, opts.overrides);
+  await seedCatalog(container.shop);
+  const api = createApiHandler(() => container);
+  const gateway = await startGateway({
+    handler: api,
+    port: opts.port,
+    host: opts.host,
+    authenticate: opts.authenticate,
+    staticFiles: opts.staticFiles,
+    log: opts.requestLog,
+  });
+  let poller: Poller | undefined;
+  if (opts.startPoller !== false) {
+    const worker = createMoveWorker(() => container);
+    poller = await startPoller({
+      sqs: container.sqs,
+      queueUrl: config.MOVE_QUEUE_URL,
+      region: config.AWS_REGION,
+      handler: (event) => worker(event),
+      concurrency: opts.pollers ?? 2,
+      onError: (err) => container.log.warn('poller error', { err }),
+    });
+  }
+  const sweeper = createSweeper(() => container);
+  const timer =
+    opts.sweepIntervalMs && opts.sweepIntervalMs > 0
+      ? setInterval(() => {
+          sweeper().catch((err) => container.log.warn('sweeper failed', { err }));
+        }, opts.sweepIntervalMs)
+      : undefined;
+  timer?.unref();
+  return {
+    container,
+    gateway,
+    poller,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await poller?.stop();
+      await gateway.close();
+      container.sqs.destroy();
+      container.doc.destroy();
+    },
+  };
+}
