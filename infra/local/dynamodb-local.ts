@@ -85,8 +85,9 @@ export async function startDynamoDbLocal(
     if (exited !== null) return;
     const gone = new Promise<void>((res) => child.once('exit', () => res()));
     child.kill('SIGTERM');
-    const timedOut = await Promise.race([gone.then(() => false), sleep(5000).then(() => true)]);
-    if (timedOut) child.kill('SIGKILL');
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(kill);
   };
   return { endpoint, port, stop };
 }

@@ -101,6 +101,8 @@ export interface LocalAppOptions {
   port?: number;
   host?: string;
   pollers?: number;
+  /** Long-poll wait of each receive (Lambda's event source mapping uses 20 s). */
+  pollWaitSeconds?: number;
   /** Off in tests that drive the worker by hand. */
   startPoller?: boolean;
   sweepIntervalMs?: number;
@@ -132,6 +134,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
       region: config.AWS_REGION,
       handler: (event) => worker(event),
       concurrency: opts.pollers ?? 2,
+      waitTimeSeconds: opts.pollWaitSeconds ?? 20,
       onError: (err) => container.log.warn('poller error', { err }),
     });
   }

@@ -44,7 +44,8 @@ export async function startTestApp(
     { TABLE_NAME: `test-${id}`, LOG_LEVEL: 'silent', METRICS_SINK: 'off', ...opts.config },
     { queuePrefix: `t${id}-`, visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 2 },
   );
-  const app = await startLocalApp(config, { pollers: 2, ...opts });
+  // Short long-polls: the emulator keeps a pending receive's timer after its client aborts.
+  const app = await startLocalApp(config, { pollers: 2, pollWaitSeconds: 1, ...opts });
   const url = app.gateway.url;
   return {
     ...app,
