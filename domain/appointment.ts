@@ -17,6 +17,8 @@ export interface Appointment {
   appt_end: string;
   service_codes: string[];
   notes: string | null;
+  /** The version at which the card entered its current column (tells status changes from edits). */
+  status_version: number;
   /** When the card last entered each column; cycle time runs from in_progress to ready. */
   status_entered_at: Partial<Record<Status, string>>;
   /** The last move applied to this card (redelivery detection, audit). */
@@ -59,6 +61,7 @@ export function createAppointment(
     id,
     status: 'scheduled',
     version: 1,
+    status_version: 1,
     customer_id: input.customer_id,
     vehicle_id: input.vehicle_id,
     customer_name: refs.customer.name,

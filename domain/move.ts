@@ -56,8 +56,14 @@ export function decideMove(card: Appointment | undefined, move: MoveRequest): Mo
   if (card.status === move.to_status) return { kind: 'noop', status: card.status, version: card.version };
 
   const versionMatches = card.version === move.expected_version;
-  // A stale version whose column is unchanged means only non-status edits (notes…) happened since.
-  const rebased = !versionMatches && move.from_status !== undefined && card.status === move.from_status;
+  // A stale version is rebased when only non-status edits (notes…) happened since the client's
+  // version: the card is in the column the client saw and has not left it since (no A→B→A).
+  const rebased =
+    !versionMatches &&
+    move.expected_version < card.version &&
+    move.from_status !== undefined &&
+    card.status === move.from_status &&
+    (card.status_version ?? card.version) <= move.expected_version;
   if (!versionMatches && !rebased) return { kind: 'conflict', current };
 
   if (!canTransition(card.status, move.to_status)) {
@@ -89,6 +95,7 @@ export function applyMoveToCard(
     ...card,
     status: decision.to,
     version: decision.newVersion,
+    status_version: decision.newVersion,
     status_entered_at: { ...card.status_entered_at, [decision.to]: now },
     last_move_id: moveId,
     updated_at: now,

@@ -31,7 +31,7 @@ export type RecordMoveResult =
   { kind: 'created' } | { kind: 'exists'; record: MoveRecord } | { kind: 'appointment_not_found' };
 
 export interface MoveRepository {
-  /** Records a pending move if the appointment exists and the move_id is new (one round trip). */
+  /** Records a pending move if the appointment exists and the move_id is new. */
   recordPendingMove(record: MoveRecord): Promise<RecordMoveResult>;
   getMove(moveId: string, consistent?: boolean): Promise<MoveRecord | undefined>;
   /** Reads the move and its card together, strongly consistent. */

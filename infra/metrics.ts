@@ -81,6 +81,7 @@ export class MoveMetrics {
       byTransition.setNamespace(METRICS_NAMESPACE);
       byTransition.setDimensions({ transition: m.transition });
       byTransition.putMetric('move_latency_ms', m.latencyMs, Unit.Milliseconds);
+      byTransition.setProperty('move_id', m.moveId);
 
       const flushes = [byOutcome.flush(), byTransition.flush()];
       if (m.outcome === 'conflict') {
@@ -88,6 +89,7 @@ export class MoveMetrics {
         conflicts.setNamespace(METRICS_NAMESPACE);
         conflicts.setDimensions({});
         conflicts.putMetric('occ_conflicts_total', 1, Unit.Count);
+        conflicts.setProperty('move_id', m.moveId);
         flushes.push(conflicts.flush());
       }
       await Promise.all(flushes);

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -55,41 +56,63 @@ export class DynamoDbMoveRepository implements MoveRepository {
   ) {}
 
   async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
+    // The card check and the move's creation run side by side: one round trip of latency, and no
+    // transaction on the card, which would conflict with the worker's writes to a busy card.
+    const [card, created] = await Promise.all([
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.appointment(record.appointment_id),
+          ConsistentRead: true,
+          ProjectionExpression: 'PK',
+        }),
+      ),
+      this.putNewMove(record),
+    ]);
+    if (!card.Item) {
+      // No such card: take back the move we just wrote (only if it is still ours and pending).
+      if (created.kind === 'created') await this.deletePendingMove(record.move_id);
+      return { kind: 'appointment_not_found' };
+    }
+    return created;
+  }
+
+  private async putNewMove(
+    record: MoveRecord,
+  ): Promise<{ kind: 'created' } | { kind: 'exists'; record: MoveRecord }> {
     try {
-      // One round trip checks the card exists and creates the move only if its id is new.
       await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.appointment(record.appointment_id),
-                ConditionExpression: 'attribute_exists(PK)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: moveItem(record),
-                ConditionExpression: 'attribute_not_exists(PK)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-          ],
+        new PutCommand({
+          TableName: this.tableName,
+          Item: moveItem(record),
+          ConditionExpression: 'attribute_not_exists(PK)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { kind: 'created' };
     } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
-      const [cardReason, moveReason] = err.CancellationReasons ?? [];
-      if (reasonCode(moveReason) === 'ConditionalCheckFailed') {
-        const existing = moveReason?.Item
-          ? fromItem<MoveRecord>(unmarshall(moveReason.Item as never))
-          : await this.getMove(record.move_id, true);
-        if (existing) return { kind: 'exists', record: existing };
-      }
-      if (reasonCode(cardReason) === 'ConditionalCheckFailed') return { kind: 'appointment_not_found' };
-      throw err;
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const existing = err.Item
+        ? fromItem<MoveRecord>(unmarshall(err.Item as never))
+        : await this.getMove(record.move_id, true);
+      if (!existing) throw err;
+      return { kind: 'exists', record: existing };
+    }
+  }
+
+  private async deletePendingMove(moveId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.move(moveId),
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
 

@@ -81,10 +81,12 @@ export async function seedDemoData(shop: ShopRepository, now: Date = new Date())
     const customer = CUSTOMERS[card.customer] as (typeof CUSTOMERS)[number];
     const vehicle = VEHICLES[card.customer] as (typeof VEHICLES)[number];
     const status_entered_at = history(card.status, start);
+    const version = Object.keys(status_entered_at).length;
     const appt: Appointment = {
       id: `demo-${card.day}-${card.hour}`,
       status: card.status,
-      version: 1 + Object.keys(status_entered_at).length - 1,
+      version,
+      status_version: version,
       customer_id: customer.id,
       vehicle_id: vehicle.id,
       customer_name: customer.name,

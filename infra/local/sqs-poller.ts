@@ -31,7 +31,7 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
-function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
+export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRecord {
   const a = m.Attributes ?? {};
   return {
     messageId: m.MessageId ?? '',
@@ -84,7 +84,7 @@ export async function startPoller(opts: PollerOptions): Promise<Poller> {
         continue;
       }
       if (messages.length === 0) continue;
-      const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn, opts.region)) };
+      const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, queueArn, opts.region)) };
       let failed: Set<string>;
       try {
         const response = await opts.handler(event);
