@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'infra/local/**', 'loadtest/**', 'test/**', '*.js', '*.mjs'],
+    files: ['scripts/**', 'infra/local/**', 'loadtest/**', 'test/**', '**/*.js', '*.mjs'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -25,7 +25,8 @@ const serious = (counts.high ?? 0) + (counts.critical ?? 0);
 console.log(`production dependencies: ${JSON.stringify(counts)}`);
 if (serious > 0) {
   for (const [name, v] of Object.entries(report.vulnerabilities ?? {})) {
-    if (v.severity === 'high' || v.severity === 'critical') console.error(`${v.severity}: ${name} (${v.range})`);
+    if (v.severity === 'high' || v.severity === 'critical')
+      console.error(`${v.severity}: ${name} (${v.range})`);
   }
   process.exit(1);
 }
