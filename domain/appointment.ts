@@ -4,6 +4,7 @@ import { vehicleLabel, type Customer, type Vehicle } from './customer';
 import { UnprocessableError, VersionConflictError } from './errors';
 import type { CreateAppointmentInput, PatchAppointmentInput } from './schemas';
 import type { Status } from './status';
+import { pick } from './pick';
 
 export interface Appointment {
   id: string;
@@ -125,3 +126,45 @@ export type StatsItem = Pick<
   Appointment,
   'id' | 'status' | 'appt_start' | 'service_codes' | 'status_entered_at'
 >;
+
+const APPOINTMENT_VIEW_ORDER = [
+  'id',
+  'status',
+  'version',
+  'customer_id',
+  'vehicle_id',
+  'customer_name',
+  'vehicle_label',
+  'appt_start',
+  'appt_end',
+  'service_codes',
+  'notes',
+  'status_version',
+  'status_entered_at',
+  'last_move_id',
+  'created_at',
+  'updated_at',
+] as const;
+
+const BOARD_ITEM_ORDER = [
+  'id',
+  'status',
+  'version',
+  'appt_start',
+  'appt_end',
+  'customer_id',
+  'vehicle_id',
+  'customer_name',
+  'vehicle_label',
+  'service_codes',
+  'notes',
+] as const;
+
+/** The API's view of an appointment, fields in a stable order. */
+export function presentAppointment(appt: Appointment): Appointment {
+  return pick(appt, APPOINTMENT_VIEW_ORDER) as Appointment;
+}
+
+export function presentBoardItem(item: BoardItem): BoardItem {
+  return pick(item, BOARD_ITEM_ORDER) as BoardItem;
+}

@@ -1,5 +1,5 @@
 /** Assembles the status board from the day's cards. Pure. */
-import type { BoardItem } from './appointment';
+import { presentBoardItem, type BoardItem } from './appointment';
 import { STATUSES, type Status } from './status';
 
 export interface Board {
@@ -24,7 +24,7 @@ export function assembleBoard(from: string, to: string, items: Iterable<BoardIte
   const columns = Object.fromEntries(
     STATUSES.map((s) => [s, { items: [] as BoardItem[], count: 0 }]),
   ) as Board['columns'];
-  for (const item of items) columns[item.status].items.push(item);
+  for (const item of items) columns[item.status].items.push(presentBoardItem(item));
   for (const s of STATUSES) {
     columns[s].items.sort(byStart);
     columns[s].count = columns[s].items.length;

@@ -3,6 +3,7 @@
  * `decideMove` is the whole rule set, a pure function of the card as it is now and the move.
  */
 import type { Appointment } from './appointment';
+import { pick } from './pick';
 import { allowedTargets, canTransition, type Status } from './status';
 
 export const MOVE_STATUSES = ['pending', 'applied', 'conflict', 'rejected', 'failed'] as const;
@@ -155,7 +156,23 @@ export function newMoveRecord(req: MoveRequest, submittedAt: string): MoveRecord
 }
 
 /** The poll endpoint's view of a move (internal bookkeeping left out). */
+const MOVE_VIEW_ORDER = [
+  'move_id',
+  'appointment_id',
+  'status',
+  'from_status',
+  'to_status',
+  'expected_version',
+  'version',
+  'noop',
+  'rebased',
+  'current',
+  'reason',
+  'allowed',
+  'submitted_at',
+  'decided_at',
+] as const;
+
 export function presentMove(record: MoveRecord): Omit<MoveRecord, 'request_key'> {
-  const { request_key: _key, ...view } = record;
-  return view;
+  return pick(record, MOVE_VIEW_ORDER) as Omit<MoveRecord, 'request_key'>;
 }

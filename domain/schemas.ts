@@ -103,19 +103,29 @@ export type MoveMessage = z.infer<typeof moveMessageSchema>;
 /** Flattens zod issues into `{ field: message }`, the `details` of a 400. */
 export function issuesToDetails(error: z.ZodError): Record<string, string> {
   const details: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) details[[...issue.path, key].join('.')] = 'unknown field';
-      continue;
-    }
-    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      // Report the branch that got furthest, so the message names a real field.
-      const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
-      for (const sub of best) details[[...issue.path, ...sub.path].join('.') || 'body'] = sub.message;
-      if (best.length === 0) details[issue.path.join('.') || 'body'] = issue.message;
-      continue;
-    }
-    details[issue.path.join('.') || 'body'] = issue.message;
-  }
+  addIssues(details, error.issues, []);
   return details;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function addIssues(details: Record<string, string>, issues: readonly Issue[], base: PropertyKey[]): void {
+  const name = (path: readonly PropertyKey[]) => path.map(String).join('.') || 'body';
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) details[name([...path, key])] = 'unknown field';
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch that got furthest (fewest issues), so the details name real fields; a
+      // union of plain values (uuid | ulid) has no fields inside, so its own message says it best.
+      const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
+      if (best.every((sub) => sub.path.length === 0 && sub.code !== 'unrecognized_keys')) {
+        details[name(path)] = issue.message;
+      } else {
+        addIssues(details, best, path);
+      }
+    } else {
+      details[name(path)] = issue.message;
+    }
+  }
 }

@@ -51,7 +51,7 @@ export async function submitMove(
     expected_version: input.expected_version,
     ...(input.from_status ? { from_status: input.from_status as MoveRequest['to_status'] } : {}),
   };
-  const record = newMoveRecord(request, deps.now());
+  let record = newMoveRecord(request, deps.now());
   const result = await deps.moves.recordPendingMove(record);
   if (result.kind === 'appointment_not_found') {
     throw new NotFoundError(`no appointment with id ${appointmentId}`, { appointment_id: appointmentId });
@@ -68,8 +68,10 @@ export async function submitMove(
     if (!(result.record.status === 'failed' && result.record.reason === 'queue_unavailable')) {
       return { record: result.record, created: false };
     }
-    // The first attempt never reached the queue, so nothing can have applied it: try again.
-    if (!(await deps.moves.reopenFailedMove({ ...record, submitted_at: result.record.submitted_at }))) {
+    // The first attempt never reached the queue, so nothing can have applied it: try again,
+    // keeping the move's original submission time.
+    record = { ...record, submitted_at: result.record.submitted_at };
+    if (!(await deps.moves.reopenFailedMove(record))) {
       const now = await deps.moves.getMove(record.move_id, true);
       return { record: now ?? result.record, created: false };
     }
@@ -101,11 +103,12 @@ export function pollDelay(elapsedMs: number): number {
 
 /** Returns the move, waiting up to `waitMs` for it to leave pending. */
 export async function waitForMove(deps: MoveDeps, moveId: string, waitMs = 0): Promise<MoveRecord> {
-  const started = Date.now();
+  const clock = () => Date.parse(deps.now());
+  const started = clock();
   let record = await deps.moves.getMove(moveId, true);
   if (!record) throw new NotFoundError(`no move with id ${moveId}`, { move_id: moveId });
   while (record.status === 'pending') {
-    const elapsed = Date.now() - started;
+    const elapsed = clock() - started;
     if (elapsed >= waitMs) break;
     await deps.sleep(Math.min(pollDelay(elapsed), waitMs - elapsed));
     record = (await deps.moves.getMove(moveId, true)) ?? record;

@@ -14,6 +14,7 @@ import {
   getAppointment,
 } from '../../domain/use-cases/shop';
 import { NotFoundError } from '../../domain/errors';
+import { presentAppointment } from '../../domain/appointment';
 import type { RouteHandler } from './http-types';
 import { ok, parseInput } from './response';
 
@@ -44,11 +45,15 @@ export const listServices: RouteHandler = async ({ deps }) => {
 
 export const createAppointment: RouteHandler = async ({ body, deps }) => {
   const appt = await bookAppointment(deps, parseInput(createAppointmentSchema, body, 'body'));
-  return ok(appt, 201, { location: `/api/admin/appointments/${appt.id}` });
+  return ok(presentAppointment(appt), 201, { location: `/api/admin/appointments/${appt.id}` });
 };
 
 export const readAppointment: RouteHandler = async ({ params, deps }) =>
-  ok(await getAppointment(deps, pathId(params)));
+  ok(presentAppointment(await getAppointment(deps, pathId(params))));
 
 export const updateAppointment: RouteHandler = async ({ params, body, deps }) =>
-  ok(await editAppointment(deps, pathId(params), parseInput(patchAppointmentSchema, body, 'body')));
+  ok(
+    presentAppointment(
+      await editAppointment(deps, pathId(params), parseInput(patchAppointmentSchema, body, 'body')),
+    ),
+  );

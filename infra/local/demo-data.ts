@@ -35,7 +35,7 @@ const TODAY: Array<{ hour: number; status: Status; customer: number; services: s
   { hour: 14, status: 'scheduled', customer: 2, services: ['ALIGN001'] },
   { hour: 15, status: 'canceled', customer: 0, services: ['BATT001'], notes: 'Rescheduled by phone' },
 ];
-const TOMORROW = [9, 10, 13, 15].map((hour, i) => ({
+const TOMORROW = [9, 10, 11, 13].map((hour, i) => ({
   hour,
   customer: i % 3,
   services: [i % 2 ? 'TIRE001' : 'OIL001'],

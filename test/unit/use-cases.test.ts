@@ -1,0 +1,749 @@
+/**
+ * The move use cases against small in-memory fakes of our own ports (MoveRepository, MoveQueue),
+ * not of AWS: the DynamoDB and SQS adapters are covered by the integration tests.
+ */
+import type { Appointment } from '../../domain/appointment';
+import {
+  IdempotencyMismatchError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnprocessableError,
+} from '../../domain/errors';
+import { newMoveRecord, type MoveRecord, type MoveRequest } from '../../domain/move';
+import type { CommitResult, MoveQueue, MoveRepository, RecordMoveResult } from '../../domain/ports';
+import type { SubmitMoveInput } from '../../domain/schemas';
+import {
+  pollDelay,
+  submitMove,
+  sweepPendingMoves,
+  waitForMove,
+  type MoveDeps,
+} from '../../domain/use-cases/moves';
+import { CardKeepsChangingError, processMove, type ProcessDeps } from '../../domain/use-cases/process-move';
+
+const T0 = '2025-10-01T12:00:00.000Z';
+const T1 = '2025-10-01T12:05:00.000Z';
+const MOVE_ID = '01JABCDEFGHJKMNPQRSTVWXYZ0';
+const GENERATED_ID = '3f1c2b9e-8a4d-4c1e-9f7a-2b6d5e8c1a03';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** In-memory MoveRepository with the conditional-write semantics the port documents. */
+class InMemoryMoveRepository implements MoveRepository {
+  readonly moves = new Map<string, MoveRecord>();
+  readonly cards = new Map<string, Appointment>();
+  readonly resent = new Map<string, string>();
+  /** Runs at the start of each commitAppliedMove: lets a test change things under the worker. */
+  beforeCommit?: () => void;
+
+  async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
+    const existing = this.moves.get(record.move_id);
+    if (existing) return { kind: 'exists', record: clone(existing) };
+    if (!this.cards.has(record.appointment_id)) return { kind: 'appointment_not_found' };
+    this.moves.set(record.move_id, clone(record));
+    return { kind: 'created' };
+  }
+
+  async getMove(moveId: string): Promise<MoveRecord | undefined> {
+    const move = this.moves.get(moveId);
+    return move && clone(move);
+  }
+
+  async getMoveAndCard(moveId: string, appointmentId: string) {
+    const move = this.moves.get(moveId);
+    const card = this.cards.get(appointmentId);
+    return { ...(move ? { move: clone(move) } : {}), ...(card ? { card: clone(card) } : {}) };
+  }
+
+  async commitAppliedMove(
+    card: Appointment,
+    readVersion: number,
+    settled: MoveRecord,
+  ): Promise<CommitResult> {
+    this.beforeCommit?.();
+    if (this.moves.get(settled.move_id)?.status !== 'pending') return { kind: 'already_settled' };
+    const stored = this.cards.get(card.id);
+    if (stored?.version !== readVersion)
+      return { kind: 'card_changed', ...(stored ? { card: clone(stored) } : {}) };
+    this.cards.set(card.id, clone(card));
+    this.moves.set(settled.move_id, clone(settled));
+    return { kind: 'committed' };
+  }
+
+  async settleMove(settled: MoveRecord): Promise<'settled' | 'already_settled'> {
+    if (this.moves.get(settled.move_id)?.status !== 'pending') return 'already_settled';
+    this.moves.set(settled.move_id, clone(settled));
+    return 'settled';
+  }
+
+  async reopenFailedMove(record: MoveRecord): Promise<boolean> {
+    if (this.moves.get(record.move_id)?.status !== 'failed') return false;
+    this.moves.set(record.move_id, clone(record));
+    return true;
+  }
+
+  async markResent(moveId: string, at: string): Promise<void> {
+    this.resent.set(moveId, at);
+  }
+
+  async listPendingMoves(olderThan: string, limit: number): Promise<MoveRecord[]> {
+    return [...this.moves.values()]
+      .filter((m) => m.status === 'pending' && m.submitted_at < olderThan && !this.resent.has(m.move_id))
+      .sort((a, b) => (a.submitted_at < b.submitted_at ? -1 : 1))
+      .slice(0, limit)
+      .map(clone);
+  }
+}
+
+/** In-memory MoveQueue that can be taken down, wholly or for chosen moves. */
+class InMemoryMoveQueue implements MoveQueue {
+  readonly sent: MoveRecord[] = [];
+  down = false;
+  readonly failFor = new Set<string>();
+
+  async sendMove(record: MoveRecord): Promise<void> {
+    if (this.down || this.failFor.has(record.move_id)) throw new Error('queue unavailable');
+    this.sent.push(clone(record));
+  }
+
+  async ping(): Promise<void> {}
+}
+
+function aCard(overrides: Partial<Appointment> = {}): Appointment {
+  return {
+    id: 'appt-1',
+    status: 'scheduled',
+    version: 3,
+    status_version: 1,
+    customer_id: 'cust-1',
+    vehicle_id: 'veh-1',
+    customer_name: 'Ada Lovelace',
+    vehicle_label: '2019 Toyota Camry (7ABC123)',
+    appt_start: '2025-10-01T15:00:00.000Z',
+    appt_end: '2025-10-01T16:00:00.000Z',
+    service_codes: ['OIL001'],
+    notes: null,
+    status_entered_at: { scheduled: '2025-09-30T08:00:00.000Z' },
+    last_move_id: null,
+    created_at: '2025-09-30T08:00:00.000Z',
+    updated_at: '2025-09-30T08:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function anInput(overrides: Partial<SubmitMoveInput> = {}): SubmitMoveInput {
+  return {
+    to_status: 'in_progress',
+    expected_version: 3,
+    from_status: 'scheduled',
+    move_id: MOVE_ID,
+    ...overrides,
+  };
+}
+
+function aPendingMove(overrides: Partial<MoveRequest> = {}, submittedAt = T0): MoveRecord {
+  return newMoveRecord(
+    {
+      move_id: MOVE_ID,
+      appointment_id: 'appt-1',
+      to_status: 'in_progress',
+      expected_version: 3,
+      from_status: 'scheduled',
+      ...overrides,
+    },
+    submittedAt,
+  );
+}
+
+function setUp(cards: Appointment[] = [aCard()]) {
+  const moves = new InMemoryMoveRepository();
+  for (const card of cards) moves.cards.set(card.id, clone(card));
+  const queue = new InMemoryMoveQueue();
+  const clock = { now: T0 };
+  const warn = jest.fn();
+  const deps: MoveDeps = {
+    moves,
+    queue,
+    newMoveId: () => GENERATED_ID,
+    now: () => clock.now,
+    sleep: async () => {},
+    log: { warn },
+  };
+  return { deps, moves, queue, clock, warn };
+}
+
+describe('submitMove (in-memory ports)', () => {
+  it('records the move as pending, queues it and reports it created', async () => {
+    const { deps, moves, queue } = setUp();
+
+    const result = await submitMove(deps, 'appt-1', anInput());
+
+    const expected = aPendingMove();
+    expect(result).toEqual({ record: expected, created: true });
+    expect(moves.moves.get(MOVE_ID)).toEqual(expected);
+    expect(queue.sent).toEqual([expected]);
+  });
+
+  it('gives the move a fresh id when the client sends none', async () => {
+    const { deps, queue } = setUp();
+    const { move_id: _none, ...input } = anInput();
+
+    const result = await submitMove(deps, 'appt-1', input);
+
+    expect([result.record.move_id, queue.sent[0]?.move_id]).toEqual([GENERATED_ID, GENERATED_ID]);
+  });
+
+  it('records a move without from_status with a null origin', async () => {
+    const { deps } = setUp();
+    const { from_status: _none, ...input } = anInput();
+
+    const result = await submitMove(deps, 'appt-1', input);
+
+    expect(result.record).toMatchObject({ from_status: null, request_key: 'appt-1|in_progress|3|' });
+  });
+
+  describe('refuses an unknown status name with a 422', () => {
+    it.each([
+      ['to_status', { to_status: 'done' }, ['to_status']],
+      ['from_status', { from_status: 'parked' }, ['from_status']],
+      ['both', { to_status: 'done', from_status: 'parked' }, ['from_status', 'to_status']],
+    ])('naming %s', async (_label, overrides, fields) => {
+      const { deps } = setUp();
+
+      const submitting = submitMove(deps, 'appt-1', anInput(overrides));
+
+      await expect(submitting).rejects.toBeInstanceOf(UnprocessableError);
+      await expect(submitting).rejects.toMatchObject({ httpStatus: 422 });
+      const details = await submitting.catch((err: UnprocessableError) => err.details ?? {});
+      expect(Object.keys(details).sort()).toEqual(fields);
+      expect(Object.values(details)).toEqual(
+        fields.map(() => expect.stringMatching(/^unknown status; one of /)),
+      );
+    });
+
+    it('before recording or queueing anything', async () => {
+      const { deps, moves, queue } = setUp();
+
+      await expect(submitMove(deps, 'appt-1', anInput({ to_status: 'done' }))).rejects.toThrow(
+        UnprocessableError,
+      );
+
+      expect([moves.moves.size, queue.sent.length]).toEqual([0, 0]);
+    });
+  });
+
+  it('throws NotFoundError (404) when the appointment does not exist, queueing nothing', async () => {
+    const { deps, queue } = setUp([]);
+
+    const submitting = submitMove(deps, 'appt-404', anInput());
+
+    await expect(submitting).rejects.toBeInstanceOf(NotFoundError);
+    await expect(submitting).rejects.toMatchObject({
+      httpStatus: 404,
+      details: { appointment_id: 'appt-404' },
+    });
+    expect(queue.sent).toEqual([]);
+  });
+
+  describe('on a re-POST of a known move_id', () => {
+    it('returns the stored, settled move with created=false and does not queue it again', async () => {
+      const { deps, moves, queue, clock } = setUp();
+      await submitMove(deps, 'appt-1', anInput());
+      const applied: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T0 };
+      moves.moves.set(MOVE_ID, applied);
+      clock.now = T1;
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(result).toEqual({ record: applied, created: false });
+      expect(queue.sent).toHaveLength(1);
+    });
+
+    it('returns a move that is still pending as it stands, without re-sending it', async () => {
+      const { deps, queue, clock } = setUp();
+      await submitMove(deps, 'appt-1', anInput());
+      clock.now = T1;
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(result).toEqual({ record: aPendingMove(), created: false });
+      expect(queue.sent).toHaveLength(1);
+    });
+
+    it.each([
+      ['to_status', { to_status: 'canceled' }],
+      ['expected_version', { expected_version: 4 }],
+      ['from_status', { from_status: 'in_progress' }],
+      ['from_status left out', { from_status: undefined }],
+    ])('throws IdempotencyMismatchError (409) when %s differs', async (_label, overrides) => {
+      const { deps, queue } = setUp();
+      await submitMove(deps, 'appt-1', anInput());
+
+      const submitting = submitMove(deps, 'appt-1', anInput(overrides));
+
+      await expect(submitting).rejects.toBeInstanceOf(IdempotencyMismatchError);
+      await expect(submitting).rejects.toMatchObject({ httpStatus: 409, details: { move_id: MOVE_ID } });
+      expect(queue.sent).toHaveLength(1);
+    });
+
+    it('throws IdempotencyMismatchError when the move_id is reused for another appointment', async () => {
+      const { deps } = setUp([aCard(), aCard({ id: 'appt-2' })]);
+      await submitMove(deps, 'appt-1', anInput());
+
+      await expect(submitMove(deps, 'appt-2', anInput())).rejects.toBeInstanceOf(IdempotencyMismatchError);
+    });
+
+    it('returns a move that failed for another reason as it stands', async () => {
+      const { deps, moves, queue } = setUp();
+      const failed: MoveRecord = {
+        ...aPendingMove(),
+        status: 'failed',
+        reason: 'malformed_message',
+        decided_at: T0,
+      };
+      moves.moves.set(MOVE_ID, failed);
+      const reopen = jest.spyOn(moves, 'reopenFailedMove');
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(result).toEqual({ record: failed, created: false });
+      expect(reopen).not.toHaveBeenCalled();
+      expect(queue.sent).toEqual([]);
+    });
+  });
+
+  describe('when the queue is unavailable', () => {
+    it('settles the move as failed with reason queue_unavailable and throws ServiceUnavailableError (503)', async () => {
+      const { deps, moves, queue, warn } = setUp();
+      queue.down = true;
+
+      const submitting = submitMove(deps, 'appt-1', anInput());
+
+      await expect(submitting).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(submitting).rejects.toMatchObject({ httpStatus: 503, details: { move_id: MOVE_ID } });
+      expect(moves.moves.get(MOVE_ID)).toEqual({
+        ...aPendingMove(),
+        status: 'failed',
+        reason: 'queue_unavailable',
+        decided_at: T0,
+      });
+      expect(warn).toHaveBeenCalledWith(
+        'move could not be queued; marking it failed',
+        expect.objectContaining({ move_id: MOVE_ID }),
+      );
+    });
+
+    it('still throws ServiceUnavailableError when the failed move cannot be recorded either', async () => {
+      const { deps, moves, queue } = setUp();
+      queue.down = true;
+      jest.spyOn(moves, 'settleMove').mockRejectedValue(new Error('table unavailable'));
+
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toBeInstanceOf(ServiceUnavailableError);
+    });
+
+    it('reopens the move and sends it again on a re-POST once the queue is back', async () => {
+      const { deps, moves, queue, clock } = setUp();
+      queue.down = true;
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      queue.down = false;
+      clock.now = T1;
+      const reopen = jest.spyOn(moves, 'reopenFailedMove');
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(reopen).toHaveBeenCalledWith(aPendingMove({}, T0));
+      expect(moves.moves.get(MOVE_ID)).toEqual(aPendingMove({}, T0));
+      expect(queue.sent.map((m) => [m.move_id, m.status])).toEqual([[MOVE_ID, 'pending']]);
+      expect(result).toMatchObject({ record: { move_id: MOVE_ID, status: 'pending' }, created: false });
+    });
+
+    // Bug: the reopened move is stored with its original submitted_at (T0), but the record
+    // returned to the client (and sent to the queue) carries the re-POST time (T1).
+    it('returns the reopened move with the submitted_at it is stored with', async () => {
+      const { deps, moves, queue, clock } = setUp();
+      queue.down = true;
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      queue.down = false;
+      clock.now = T1;
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(result.record.submitted_at).toBe(moves.moves.get(MOVE_ID)?.submitted_at);
+    });
+
+    it('marks the reopened move failed again when the queue is still down', async () => {
+      const { deps, moves, queue, clock } = setUp();
+      queue.down = true;
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      clock.now = T1;
+
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(moves.moves.get(MOVE_ID)).toMatchObject({
+        status: 'failed',
+        reason: 'queue_unavailable',
+        decided_at: T1,
+      });
+    });
+
+    it('returns the move as it now stands when another request reopened it first', async () => {
+      const { deps, moves, queue } = setUp();
+      queue.down = true;
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      queue.down = false;
+      jest.spyOn(moves, 'reopenFailedMove').mockImplementation(async (record) => {
+        moves.moves.set(record.move_id, clone(record));
+        return false;
+      });
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(result).toEqual({ record: aPendingMove(), created: false });
+      expect(queue.sent).toEqual([]);
+    });
+  });
+});
+
+describe('pollDelay', () => {
+  it.each([
+    [0, 10],
+    [99, 10],
+    [100, 25],
+    [999, 25],
+    [1000, 100],
+    [9000, 100],
+  ])('waits %i ms into a poll for %i ms', (elapsed, delay) => {
+    expect(pollDelay(elapsed)).toBe(delay);
+  });
+});
+
+describe('waitForMove (in-memory ports, fake clock)', () => {
+  // waitForMove measures elapsed time with deps.now(), so the fake sleep moves that clock.
+  let clockMs: number;
+  let slept: number[];
+  /** Called after each fake sleep with the total time slept so far. */
+  let onSleep: (total: number) => void;
+
+  function setUpWaiting(move: MoveRecord | undefined) {
+    const env = setUp();
+    if (move) env.moves.moves.set(move.move_id, clone(move));
+    env.deps.now = () => new Date(clockMs).toISOString();
+    env.deps.sleep = async (ms: number) => {
+      slept.push(ms);
+      clockMs += ms;
+      onSleep(slept.reduce((a, b) => a + b, 0));
+    };
+    return env;
+  }
+
+  beforeEach(() => {
+    clockMs = Date.parse(T0);
+    slept = [];
+    onSleep = () => {};
+  });
+
+  it('returns a settled move at once, without sleeping', async () => {
+    const settled: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T0 };
+    const { deps } = setUpWaiting(settled);
+
+    const record = await waitForMove(deps, MOVE_ID, 5000);
+
+    expect(record).toEqual(settled);
+    expect(slept).toEqual([]);
+  });
+
+  it('returns a pending move at once when no wait is asked for', async () => {
+    const { deps } = setUpWaiting(aPendingMove());
+
+    const record = await waitForMove(deps, MOVE_ID);
+
+    expect(record.status).toBe('pending');
+    expect(slept).toEqual([]);
+  });
+
+  it('polls until the move settles and returns the settled move', async () => {
+    const { deps, moves } = setUpWaiting(aPendingMove());
+    onSleep = (total) => {
+      if (total >= 30) moves.moves.set(MOVE_ID, { ...aPendingMove(), status: 'conflict', decided_at: T1 });
+    };
+
+    const record = await waitForMove(deps, MOVE_ID, 5000);
+
+    expect(record).toMatchObject({ status: 'conflict', decided_at: T1 });
+    expect(slept).toEqual([10, 10, 10]);
+  });
+
+  it('returns the move still pending once wait_ms has passed', async () => {
+    const { deps } = setUpWaiting(aPendingMove());
+
+    const record = await waitForMove(deps, MOVE_ID, 150);
+
+    expect(record.status).toBe('pending');
+    expect(slept).toEqual([...Array<number>(10).fill(10), 25, 25]);
+  });
+
+  it('never sleeps past wait_ms', async () => {
+    const { deps } = setUpWaiting(aPendingMove());
+
+    await waitForMove(deps, MOVE_ID, 105);
+
+    expect(slept.at(-1)).toBe(5);
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(105);
+  });
+
+  it('throws NotFoundError (404) naming the move when it does not exist', async () => {
+    const { deps } = setUpWaiting(undefined);
+
+    const waiting = waitForMove(deps, 'no-such-move', 1000);
+
+    await expect(waiting).rejects.toBeInstanceOf(NotFoundError);
+    await expect(waiting).rejects.toMatchObject({ httpStatus: 404, details: { move_id: 'no-such-move' } });
+    expect(slept).toEqual([]);
+  });
+});
+
+describe('sweepPendingMoves (in-memory ports)', () => {
+  const NOW = '2025-10-01T12:00:00.000Z';
+
+  function setUpSweep() {
+    const env = setUp();
+    env.clock.now = NOW;
+    const moves: MoveRecord[] = [
+      aPendingMove({ move_id: 'old-2' }, '2025-10-01T11:58:59.999Z'),
+      aPendingMove({ move_id: 'old-1' }, '2025-10-01T11:50:00.000Z'),
+      aPendingMove({ move_id: 'at-cutoff' }, '2025-10-01T11:59:00.000Z'),
+      aPendingMove({ move_id: 'fresh' }, '2025-10-01T11:59:30.000Z'),
+      { ...aPendingMove({ move_id: 'settled' }, '2025-10-01T11:00:00.000Z'), status: 'applied', version: 4 },
+    ];
+    for (const m of moves) env.moves.moves.set(m.move_id, m);
+    return env;
+  }
+
+  it('re-sends only pending moves older than the cutoff, oldest first, and marks them resent', async () => {
+    const { deps, moves, queue } = setUpSweep();
+
+    const result = await sweepPendingMoves(deps, 60);
+
+    expect(result).toEqual({ resent: 2, failed: 0 });
+    expect(queue.sent.map((m) => m.move_id)).toEqual(['old-1', 'old-2']);
+    expect(Object.fromEntries(moves.resent)).toEqual({ 'old-1': NOW, 'old-2': NOW });
+  });
+
+  it('asks for moves submitted before now minus afterSeconds, up to the limit', async () => {
+    const { deps, moves } = setUpSweep();
+    const list = jest.spyOn(moves, 'listPendingMoves');
+
+    await sweepPendingMoves(deps, 90);
+    await sweepPendingMoves(deps, 60, 5);
+
+    expect(list.mock.calls).toEqual([
+      ['2025-10-01T11:58:30.000Z', 100],
+      ['2025-10-01T11:59:00.000Z', 5],
+    ]);
+  });
+
+  it('re-sends a move only once', async () => {
+    const { deps, queue } = setUpSweep();
+    await sweepPendingMoves(deps, 60);
+
+    const second = await sweepPendingMoves(deps, 60);
+
+    expect(second).toEqual({ resent: 0, failed: 0 });
+    expect(queue.sent).toHaveLength(2);
+  });
+
+  it('counts a move the queue refuses as failed and leaves it for the next sweep', async () => {
+    const { deps, moves, queue, warn } = setUpSweep();
+    queue.failFor.add('old-1');
+
+    const result = await sweepPendingMoves(deps, 60);
+
+    expect(result).toEqual({ resent: 1, failed: 1 });
+    expect([...moves.resent.keys()]).toEqual(['old-2']);
+    expect(warn).toHaveBeenCalledWith(
+      'sweeper could not re-send a pending move',
+      expect.objectContaining({ move_id: 'old-1' }),
+    );
+  });
+});
+
+describe('processMove (in-memory ports)', () => {
+  function setUpWorker(card: Appointment | undefined, move: MoveRecord | undefined) {
+    const moves = new InMemoryMoveRepository();
+    if (card) moves.cards.set(card.id, clone(card));
+    if (move) moves.moves.set(move.move_id, clone(move));
+    const deps: ProcessDeps = { moves, now: () => T1 };
+    return { deps, moves };
+  }
+
+  it('applies a legal move: writes the card and settles the move together', async () => {
+    const { deps, moves } = setUpWorker(aCard(), aPendingMove());
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    const settled = {
+      ...aPendingMove(),
+      status: 'applied',
+      version: 4,
+      noop: false,
+      rebased: false,
+      decided_at: T1,
+    };
+    expect(outcome).toEqual({ kind: 'settled', record: settled, transition: 'scheduled->in_progress' });
+    expect(moves.moves.get(MOVE_ID)).toEqual(settled);
+    expect(moves.cards.get('appt-1')).toMatchObject({
+      status: 'in_progress',
+      version: 4,
+      status_version: 4,
+      last_move_id: MOVE_ID,
+      updated_at: T1,
+      status_entered_at: { in_progress: T1 },
+    });
+  });
+
+  it('reports a duplicate and changes nothing when the move is already settled', async () => {
+    const applied: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T0 };
+    const { deps, moves } = setUpWorker(aCard(), applied);
+    const commit = jest.spyOn(moves, 'commitAppliedMove');
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toEqual({ kind: 'duplicate', record: applied });
+    expect(commit).not.toHaveBeenCalled();
+    expect(moves.cards.get('appt-1')).toEqual(aCard());
+  });
+
+  it('reports an orphan when there is no move record', async () => {
+    const { deps, moves } = setUpWorker(aCard(), undefined);
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toEqual({ kind: 'orphan' });
+    expect(moves.cards.get('appt-1')).toEqual(aCard());
+  });
+
+  it('settles a stale move as a conflict without touching the card', async () => {
+    const card = aCard({ status: 'ready', version: 7 });
+    const { deps, moves } = setUpWorker(card, aPendingMove({ to_status: 'in_progress' }));
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toMatchObject({
+      kind: 'settled',
+      record: { status: 'conflict', current: { status: 'ready', version: 7 } },
+      transition: 'ready->in_progress',
+    });
+    expect(moves.moves.get(MOVE_ID)?.status).toBe('conflict');
+    expect(moves.cards.get('appt-1')).toEqual(card);
+  });
+
+  it.each([
+    ['the column the client saw', { from_status: 'scheduled' as const }, 'scheduled->in_progress'],
+    ['"unknown" without from_status', { from_status: undefined }, 'unknown->in_progress'],
+  ])('rejects a move for a missing card as not_found, labelled from %s', async (_label, overrides, label) => {
+    const { deps, moves } = setUpWorker(undefined, aPendingMove(overrides));
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toMatchObject({ kind: 'settled', record: { status: 'rejected', reason: 'not_found' } });
+    expect(outcome).toHaveProperty('transition', label);
+    expect(moves.moves.get(MOVE_ID)).toMatchObject({
+      status: 'rejected',
+      reason: 'not_found',
+      decided_at: T1,
+    });
+  });
+
+  it('settles a move to the column the card is already in as an applied noop', async () => {
+    const card = aCard({ status: 'in_progress', version: 5 });
+    const { deps, moves } = setUpWorker(card, aPendingMove());
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toMatchObject({ kind: 'settled', record: { status: 'applied', noop: true, version: 5 } });
+    expect(moves.cards.get('appt-1')).toEqual(card);
+  });
+
+  it('decides again on the fresh card when the card changed between read and write', async () => {
+    const { deps, moves } = setUpWorker(aCard({ version: 3 }), aPendingMove({ expected_version: 3 }));
+    const commit = jest.spyOn(moves, 'commitAppliedMove');
+    let edits = 0;
+    moves.beforeCommit = () => {
+      if (edits++ > 0) return;
+      // A notes edit lands just before the worker's first write.
+      moves.cards.set('appt-1', aCard({ version: 4, notes: 'edited meanwhile' }));
+    };
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(commit).toHaveBeenCalledTimes(2);
+    expect(commit.mock.calls.map(([, readVersion]) => readVersion)).toEqual([3, 4]);
+    expect(outcome).toMatchObject({
+      kind: 'settled',
+      record: { status: 'applied', version: 5, rebased: true },
+    });
+    expect(moves.cards.get('appt-1')).toMatchObject({
+      status: 'in_progress',
+      version: 5,
+      notes: 'edited meanwhile',
+    });
+  });
+
+  it('settles a conflict when the retry finds the card moved to another column', async () => {
+    const { deps, moves } = setUpWorker(aCard({ version: 3 }), aPendingMove());
+    let moved = false;
+    moves.beforeCommit = () => {
+      if (moved) return;
+      moved = true;
+      moves.cards.set('appt-1', aCard({ status: 'canceled', version: 4 }));
+    };
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toMatchObject({
+      kind: 'settled',
+      record: { status: 'conflict', current: { status: 'canceled', version: 4 } },
+      transition: 'canceled->in_progress',
+    });
+    expect(moves.cards.get('appt-1')).toMatchObject({ status: 'canceled', version: 4 });
+  });
+
+  it('throws CardKeepsChangingError after 3 attempts and leaves the move pending', async () => {
+    const { deps, moves } = setUpWorker(aCard({ version: 3 }), aPendingMove());
+    const commit = jest.spyOn(moves, 'commitAppliedMove');
+    moves.beforeCommit = () => {
+      const card = moves.cards.get('appt-1') as Appointment;
+      moves.cards.set('appt-1', { ...card, version: card.version + 1 });
+    };
+
+    const processing = processMove(deps, MOVE_ID, 'appt-1');
+
+    await expect(processing).rejects.toBeInstanceOf(CardKeepsChangingError);
+    await expect(processing).rejects.toThrow(`move ${MOVE_ID}: the card changed under every attempt`);
+    expect(commit).toHaveBeenCalledTimes(3);
+    expect(moves.moves.get(MOVE_ID)?.status).toBe('pending');
+  });
+
+  it('reports a duplicate with the stored record when another delivery settled the move first', async () => {
+    const { deps, moves } = setUpWorker(aCard(), aPendingMove());
+    const other: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T0 };
+    moves.beforeCommit = () => moves.moves.set(MOVE_ID, clone(other));
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toEqual({ kind: 'duplicate', record: other });
+  });
+
+  it('reports a duplicate when a non-applying outcome loses the race to settle', async () => {
+    const { deps, moves } = setUpWorker(aCard({ status: 'ready', version: 7 }), aPendingMove());
+    const other: MoveRecord = { ...aPendingMove(), status: 'conflict', decided_at: T0 };
+    jest.spyOn(moves, 'settleMove').mockImplementation(async () => {
+      moves.moves.set(MOVE_ID, clone(other));
+      return 'already_settled';
+    });
+
+    const outcome = await processMove(deps, MOVE_ID, 'appt-1');
+
+    expect(outcome).toEqual({ kind: 'duplicate', record: other });
+  });
+});
