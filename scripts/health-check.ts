@@ -6,11 +6,10 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { addDays } from '../domain/days';
-import { createSqsClient } from '../infra/aws-clients';
+import { sqsClientFor, urlOption } from './lib/queues';
 import {
   ApiUnreachableError,
   describeResponse,
-  isLoopback,
   type ApiClient,
   type ApiResponse,
 } from './lib/api-client';
@@ -23,7 +22,6 @@ import {
   processIo,
   runScript,
   stringOption,
-  UsageError,
   type ScriptIo,
 } from './lib/cli';
 
@@ -242,27 +240,6 @@ export function exitCodeFor(rows: readonly CheckRow[]): number {
   return 0;
 }
 
-function urlOption(name: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  try {
-    new URL(value);
-  } catch {
-    throw new UsageError(`${name} "${value}" is not a URL`);
-  }
-  return value;
-}
-
-/** https://sqs.us-west-2.amazonaws.com/123456789012/moves.fifo → us-west-2 */
-function queueRegion(queueUrl: string): string | undefined {
-  return /^sqs[.-]([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(queueUrl).hostname)?.[1];
-}
-
-/** The emulator names its queues http://sqs.<region>.localhost:<port>/…; the SDK needs 127.0.0.1:<port>. */
-function localQueueEndpoint(queueUrl: string): string | undefined {
-  const url = new URL(queueUrl);
-  return isLoopback(queueUrl) ? `http://127.0.0.1:${url.port || '80'}` : undefined;
-}
-
 export async function run(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript('health-check', io, async () => {
     const { values, common, help } = parseCli(
@@ -309,13 +286,7 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
       ),
     );
     const queueUrl = moveQueueUrl ?? dlqUrl;
-    // With an endpoint (the emulator) the local placeholder keys are used; otherwise the default chain.
-    const sqs = queueUrl
-      ? createSqsClient({
-          region: queueRegion(queueUrl) ?? common.region,
-          endpoint: sqsEndpoint ?? localQueueEndpoint(queueUrl),
-        })
-      : undefined;
+    const sqs = queueUrl ? sqsClientFor(queueUrl, sqsEndpoint, common.region) : undefined;
     try {
       rows.push(...(await queueChecks(sqs, { moveQueueUrl, dlqUrl }, maxBacklog)));
     } finally {
