@@ -12,17 +12,19 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 export interface ClientOptions {
   region: string;
   endpoint?: string;
+  /** Per-request timeout; a long-polling receiver needs more than its wait time. */
+  requestTimeoutMs?: number;
 }
 
 // Local emulators accept any key; real AWS uses the default provider chain.
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-function requestHandler(): NodeHttpHandler {
+function requestHandler(requestTimeout = 5000): NodeHttpHandler {
   return new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
     connectionTimeout: 2000,
-    requestTimeout: 5000,
+    requestTimeout,
   });
 }
 
@@ -42,7 +44,7 @@ export function createSqsClient(opts: ClientOptions): SQSClient {
   return new SQSClient({
     region: opts.region,
     ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
-    requestHandler: requestHandler(),
+    requestHandler: requestHandler(opts.requestTimeoutMs),
     maxAttempts: 3,
   });
 }

@@ -11,11 +11,13 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config';
 import { startLocalStackFromConfig } from '../infra/local/run-local-stack';
 import { loadLocalConfig } from '../infra/local/local-config';
+import { createStaticFiles, ensureWebBuild } from '../infra/local/static-files';
 
 const HELP = `Usage: npm start [-- --in-memory]
 
 Runs Edgar's Auto Shop locally: API on PORT (default 3000, SigV4-signed requests only unless
-AUTH=none), signing proxy on PROXY_PORT (default 8080) for curl and the browser.
+AUTH=none), signing proxy on PROXY_PORT (default 8080) for curl and the browser, and the staff
+board page at / through the proxy (web/dist, built first when missing or out of date).
 
 Options:
   --in-memory   keep DynamoDB data in memory (a throwaway run); default: on disk under DATA_DIR
@@ -35,7 +37,12 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadLocalConfig();
-  const stack = await startLocalStackFromConfig(config, { inMemory: values['in-memory'] ?? false });
+  // The board page at / (through the proxy): built on a fresh clone or after its sources changed.
+  await ensureWebBuild({ log: (line) => console.log(line) });
+  const stack = await startLocalStackFromConfig(config, {
+    inMemory: values['in-memory'] ?? false,
+    staticFiles: createStaticFiles(),
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

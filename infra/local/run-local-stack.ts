@@ -124,6 +124,7 @@ export async function startLocalStackFromConfig(
     say('');
     say(`API (function URL stand-in)  ${app.gateway.url}   ${config.AUTH === 'iam' ? 'SigV4 required' : ''}`);
     if (proxy) say(`Signing proxy                ${proxy.url}   use this one with curl and the browser`);
+    if (proxy && opts.staticFiles) say(`Board page                   ${proxy.url}/`);
     if (config.AUTH === 'none') {
       say('');
       say('*** WARNING: AUTH=none: the API accepts UNSIGNED requests from anyone who can reach it. ***');

@@ -4,6 +4,7 @@
  * Used by `npm start`, the tests, the load test and the benchmark.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../aws-clients';
 import type { ServiceConfig } from '../config';
 import { createContainer, type Container } from '../container';
@@ -126,10 +127,17 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     log: opts.requestLog,
   });
   let poller: Poller | undefined;
+  let pollerSqs: SQSClient | undefined;
   if (opts.startPoller !== false) {
     const worker = createMoveWorker(() => container);
+    // Its own client: a 20 s long poll needs a request timeout longer than the service's 5 s.
+    pollerSqs = createSqsClient({
+      region: config.AWS_REGION,
+      endpoint: config.SQS_ENDPOINT,
+      requestTimeoutMs: ((opts.pollWaitSeconds ?? 20) + 10) * 1000,
+    });
     poller = await startPoller({
-      sqs: container.sqs,
+      sqs: pollerSqs,
       queueUrl: config.MOVE_QUEUE_URL,
       region: config.AWS_REGION,
       handler: (event) => worker(event),
@@ -153,6 +161,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     stop: async () => {
       if (timer) clearInterval(timer);
       await poller?.stop();
+      pollerSqs?.destroy();
       await gateway.close();
       container.sqs.destroy();
       container.doc.destroy();

@@ -16,6 +16,7 @@ import { eventually, startTestApp, type TestApp } from '../support/test-app';
 import { injectFault, mentions } from '../support/fault-injection';
 import {
   acknowledge,
+  awaitOutcome,
   createCard,
   deleteMessages,
   move,
@@ -244,8 +245,7 @@ describe('with the local event source mapping', () => {
         from_status: current.status,
       });
       expect(res.status).toBe(202);
-      const outcome = (await app.request('GET', `/api/admin/moves/${res.body.data.move_id}?wait_ms=10000`))
-        .body.data;
+      const outcome = await awaitOutcome(app, res.body.data.move_id);
       seen.push({ move_id: res.body.data.move_id, submittedAt, seenAt: Date.now(), outcome });
     };
     await Promise.all(Array.from({ length: 50 }, (_, n) => client(n)));
@@ -262,7 +262,7 @@ describe('with the local event source mapping', () => {
         if (a.seenAt < b.submittedAt) expect(a.outcome.version).toBeLessThan(b.outcome.version);
       }
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('driving the worker by hand', () => {

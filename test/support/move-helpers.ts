@@ -48,12 +48,23 @@ export async function submit(app: TestApp, id: string, body: Record<string, unkn
   return app.request('POST', `/api/admin/appointments/${id}/move`, body);
 }
 
+/**
+ * Long-polls a move until it is decided, as a patient client would: one wait_ms poll after
+ * another, within a bound (a loaded CI machine can take longer than one 10 s poll).
+ */
+export async function awaitOutcome(app: TestApp, moveId: string, boundMs = 60_000) {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const res = await app.request('GET', `/api/admin/moves/${moveId}?wait_ms=10000`);
+    if (res.body?.data?.status !== 'pending' || Date.now() > deadline) return res.body.data;
+  }
+}
+
 /** Submits a move and long-polls its outcome. */
 export async function move(app: TestApp, id: string, body: Record<string, unknown>) {
   const res = await submit(app, id, body);
   if (res.status !== 202 && res.status !== 200) throw new Error(`submit failed: ${res.status} ${res.text}`);
-  const outcome = await app.request('GET', `/api/admin/moves/${res.body.data.move_id}?wait_ms=10000`);
-  return outcome.body.data;
+  return awaitOutcome(app, res.body.data.move_id);
 }
 
 /** Receives up to 10 messages from a queue (visibility starts, as for Lambda's poller). */

@@ -1,0 +1,191 @@
+/**
+ * One appointment card. It moves by drag and drop, or from its menu: focus the card and press
+ * Enter (or tap Move), pick a column. While its move is in flight it is locked and says so.
+ */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { allowedTargets } from '../../../domain/status';
+import type { BoardItem, Status } from '../api';
+import { COLUMN_LABELS } from '../board-view';
+import { timeRange } from '../format';
+import type { InFlightMove } from '../move-machine';
+
+export interface CardProps {
+  card: BoardItem;
+  move: InFlightMove | undefined;
+  serviceNames: ReadonlyMap<string, string>;
+  autoFocus: boolean;
+  onFocused(): void;
+  onMove(card: BoardItem, to: Status): void;
+  onLockedTouch(): void;
+  onDragStart(card: BoardItem): void;
+  onDragEnd(): void;
+}
+
+export function Card(props: CardProps) {
+  const { card, move, serviceNames } = props;
+  const [menuOpen, setMenuOpen] = useState(false);
+  const ref = useRef<HTMLElement>(null);
+  const locked = move !== undefined;
+  const final = allowedTargets(card.status).length === 0;
+  const time = timeRange(card.appt_start, card.appt_end);
+
+  const { autoFocus, onFocused } = props;
+  useEffect(() => {
+    // After a keyboard move the card lands in another column; keep the keyboard on it.
+    if (autoFocus) {
+      ref.current?.focus();
+      onFocused();
+    }
+  }, [autoFocus, onFocused]);
+
+  const openMenu = () => {
+    if (locked) props.onLockedTouch();
+    else setMenuOpen(true);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === 'Enter' || e.key === ' ' || e.key === 'm' || e.key === 'M') {
+      e.preventDefault();
+      openMenu();
+    }
+  };
+
+  const state = move ? move.phase.phase : 'idle';
+  return (
+    <article
+      ref={ref}
+      className={`card card-${state}${final ? ' card-final' : ''}`}
+      data-testid="card"
+      data-card-id={card.id}
+      data-status={card.status}
+      data-version={card.version}
+      data-state={state}
+      tabIndex={0}
+      draggable={!locked && !final}
+      aria-busy={locked}
+      aria-label={`${time}, ${card.customer_name}, ${card.vehicle_label}, ${card.service_codes
+        .map((c) => serviceNames.get(c) ?? c)
+        .join(', ')}${locked ? ', moving' : ''}. Press Enter to move.`}
+      onKeyDown={onKeyDown}
+      onDragStart={(e) => {
+        if (locked) {
+          e.preventDefault();
+          props.onLockedTouch();
+          return;
+        }
+        e.dataTransfer.setData('text/plain', card.id);
+        e.dataTransfer.effectAllowed = 'move';
+        props.onDragStart(card);
+      }}
+      onDragEnd={props.onDragEnd}
+    >
+      <div className="card-head">
+        <time dateTime={card.appt_start}>{time}</time>
+        {final ? null : (
+          <button
+            type="button"
+            className="card-move"
+            tabIndex={-1}
+            aria-hidden="true"
+            disabled={locked}
+            onClick={openMenu}
+          >
+            Move
+          </button>
+        )}
+      </div>
+      <p className="card-customer">{card.customer_name}</p>
+      <p className="card-vehicle">{card.vehicle_label}</p>
+      <ul className="card-services" aria-label="Services">
+        {card.service_codes.map((code) => (
+          <li key={code} title={code}>
+            {serviceNames.get(code) ?? code}
+          </li>
+        ))}
+      </ul>
+      {card.notes ? <p className="card-notes">{card.notes}</p> : null}
+      {move ? (
+        <p className="card-status" role="status">
+          <span className="spinner" aria-hidden="true" />
+          {move.phase.phase === 'retrying'
+            ? `Retrying (attempt ${move.phase.attempt + 1})…`
+            : `Moving to ${COLUMN_LABELS[move.to]}…`}
+        </p>
+      ) : null}
+      {menuOpen ? (
+        <MoveMenu
+          from={card.status}
+          onPick={(to) => {
+            setMenuOpen(false);
+            props.onMove(card, to);
+          }}
+          onClose={() => {
+            setMenuOpen(false);
+            ref.current?.focus();
+          }}
+        />
+      ) : null}
+    </article>
+  );
+}
+
+function MoveMenu({ from, onPick, onClose }: { from: Status; onPick(to: Status): void; onClose(): void }) {
+  const targets = allowedTargets(from);
+  const list = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    list.current?.querySelector<HTMLButtonElement>('button')?.focus();
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const items = [...(list.current?.querySelectorAll<HTMLButtonElement>('button') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      onClose();
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      items[(at + step + items.length) % items.length]?.focus();
+    } else if (e.key === 'Tab') {
+      onClose();
+    }
+  };
+
+  return (
+    <div
+      ref={list}
+      className="move-menu"
+      role="menu"
+      aria-label={`Move from ${COLUMN_LABELS[from]} to`}
+      onKeyDown={onKeyDown}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) onClose();
+      }}
+    >
+      <p className="move-menu-title">Move to</p>
+      {targets.length === 0 ? (
+        <>
+          <p className="move-menu-empty">{COLUMN_LABELS[from]} is final.</p>
+          <button type="button" role="menuitem" onClick={onClose}>
+            Close
+          </button>
+        </>
+      ) : (
+        targets.map((to) => (
+          <button
+            key={to}
+            type="button"
+            role="menuitem"
+            data-target={to}
+            className={`move-menu-item status-${to}`}
+            onClick={() => onPick(to)}
+          >
+            {COLUMN_LABELS[to]}
+          </button>
+        ))
+      )}
+    </div>
+  );
+}
