@@ -12,7 +12,8 @@ const serviceEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
     .default('edgar-auto-shop'),
   MOVE_QUEUE_URL: url,
-  DLQ_URL: url,
+  /** Read by operator scripts (health-check, redrive); the handlers themselves never use it. */
+  DLQ_URL: url.optional(),
   AWS_REGION: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-west-2')

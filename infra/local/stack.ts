@@ -60,7 +60,7 @@ export async function provision(
   services: Pick<LocalServices, 'region' | 'dynamodbEndpoint' | 'sqsEndpoint'>,
   base: Partial<ServiceConfig> & { TABLE_NAME: string },
   opts: { queuePrefix?: string; visibilityTimeoutSeconds?: number } = {},
-): Promise<ServiceConfig> {
+): Promise<ServiceConfig & { DLQ_URL: string }> {
   const ddb = new DynamoDBClient({
     region: services.region,
     endpoint: services.dynamodbEndpoint,

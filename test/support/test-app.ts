@@ -25,7 +25,7 @@ export interface HttpResponse<T = any> {
 }
 
 export interface TestApp extends LocalApp {
-  config: ServiceConfig;
+  config: ServiceConfig & { DLQ_URL: string };
   url: string;
   request<T = any>(
     method: string,

@@ -1,0 +1,65 @@
+/**
+ * `npm run seed-catalog -- --table NAME`: writes the service catalog (domain/catalog.ts) into a
+ * table, e.g. after the first deploy of a stage; idempotent (it overwrites the catalog items).
+ * The local stack does this itself at start-up.
+ */
+import { parseArgs } from 'node:util';
+import { SERVICE_CATALOG } from '../domain/catalog';
+import { createDocumentClient } from '../infra/aws-clients';
+import { DynamoDbShopRepository } from '../infra/dynamodb/dynamodb-shop-repository';
+import { UsageError, main, processIo, runScript, type ScriptIo } from './lib/cli';
+
+const HELP = `Usage: npm run seed-catalog -- --table NAME [--region NAME] [--endpoint URL]
+
+Writes the ${SERVICE_CATALOG.length} services of domain/catalog.ts into the table (BatchWriteItem;
+needs credentials allowed dynamodb:BatchWriteItem on it). Run once per stage after the first
+deploy, and again whenever the catalog changes.
+
+Options:
+  --table NAME     the table (env TABLE_NAME)
+  --region NAME    (env AWS_REGION, default us-west-2)
+  --endpoint URL   a DynamoDB endpoint other than AWS's (env DYNAMODB_ENDPOINT), e.g. DynamoDB Local
+  -h, --help       this text`;
+
+export async function run(argv: string[], io: ScriptIo = processIo): Promise<number> {
+  return runScript('seed-catalog', io, async () => {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      values = parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          table: { type: 'string' },
+          region: { type: 'string' },
+          endpoint: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }).values;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    const table = (values.table as string | undefined) ?? io.env.TABLE_NAME;
+    if (!table) throw new UsageError('give --table NAME (or TABLE_NAME)');
+    const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? 'us-west-2';
+    const endpoint = (values.endpoint as string | undefined) ?? io.env.DYNAMODB_ENDPOINT;
+    const doc = createDocumentClient({ region, endpoint });
+    try {
+      await new DynamoDbShopRepository(doc, table).putServices(SERVICE_CATALOG);
+      io.out(
+        `seed-catalog: ${SERVICE_CATALOG.map((s) => s.code).join(', ')} written to ${table} (${region})`,
+      );
+      return 0;
+    } catch (err) {
+      io.err(`seed-catalog: ${(err as Error).name}: ${(err as Error).message}`);
+      return 1;
+    } finally {
+      doc.destroy();
+    }
+  });
+}
+
+if (require.main === module) main(run);
