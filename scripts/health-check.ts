@@ -7,12 +7,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { addDays } from '../domain/days';
 import { sqsClientFor, urlOption } from './lib/queues';
-import {
-  ApiUnreachableError,
-  describeResponse,
-  type ApiClient,
-  type ApiResponse,
-} from './lib/api-client';
+import { ApiUnreachableError, describeResponse, type ApiClient, type ApiResponse } from './lib/api-client';
 import {
   COMMON_HELP,
   clientFor,
