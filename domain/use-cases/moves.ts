@@ -94,11 +94,14 @@ export async function submitMove(
   return { record, created: result.kind === 'created' };
 }
 
-/** Poll delays while long-polling: quick at first (most moves settle in tens of ms), then easing off. */
-export function pollDelay(elapsedMs: number): number {
-  if (elapsedMs < 100) return 10;
-  if (elapsedMs < 1000) return 25;
-  return 100;
+/**
+ * The wait before poll number `attempt` (0, 1, …) while long-polling: 15 ms, then 1.5× longer
+ * each time, at most 250 ms. Most moves settle within a few tens of ms, so the first polls are
+ * quick; the backoff bounds the reads a waiting client makes when the queue has a backlog
+ * (fixed short intervals made every waiting client add reads just when the store was busiest).
+ */
+export function pollDelay(attempt: number): number {
+  return Math.min(250, Math.round(15 * 1.5 ** attempt));
 }
 
 /** Returns the move, waiting up to `waitMs` for it to leave pending. */
@@ -107,10 +110,10 @@ export async function waitForMove(deps: MoveDeps, moveId: string, waitMs = 0): P
   const started = clock();
   let record = await deps.moves.getMove(moveId, true);
   if (!record) throw new NotFoundError(`no move with id ${moveId}`, { move_id: moveId });
-  while (record.status === 'pending') {
+  for (let attempt = 0; record.status === 'pending'; attempt++) {
     const elapsed = clock() - started;
     if (elapsed >= waitMs) break;
-    await deps.sleep(Math.min(pollDelay(elapsed), waitMs - elapsed));
+    await deps.sleep(Math.min(pollDelay(attempt), waitMs - elapsed));
     record = (await deps.moves.getMove(moveId, true)) ?? record;
   }
   return record;

@@ -406,14 +406,15 @@ describe('submitMove (in-memory ports)', () => {
 
 describe('pollDelay', () => {
   it.each([
-    [0, 10],
-    [99, 10],
-    [100, 25],
-    [999, 25],
-    [1000, 100],
-    [9000, 100],
-  ])('waits %i ms into a poll for %i ms', (elapsed, delay) => {
-    expect(pollDelay(elapsed)).toBe(delay);
+    [0, 15],
+    [1, 23],
+    [2, 34],
+    [3, 51],
+    [6, 171],
+    [7, 250],
+    [40, 250],
+  ])('waits before poll %i for %i ms', (attempt, delay) => {
+    expect(pollDelay(attempt)).toBe(delay);
   });
 });
 
@@ -470,7 +471,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
     const record = await waitForMove(deps, MOVE_ID, 5000);
 
     expect(record).toMatchObject({ status: 'conflict', decided_at: T1 });
-    expect(slept).toEqual([10, 10, 10]);
+    expect(slept).toEqual([15, 23]);
   });
 
   it('returns the move still pending once wait_ms has passed', async () => {
@@ -479,7 +480,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
     const record = await waitForMove(deps, MOVE_ID, 150);
 
     expect(record.status).toBe('pending');
-    expect(slept).toEqual([...Array<number>(10).fill(10), 25, 25]);
+    expect(slept).toEqual([15, 23, 34, 51, 27]);
   });
 
   it('never sleeps past wait_ms', async () => {
@@ -487,7 +488,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
 
     await waitForMove(deps, MOVE_ID, 105);
 
-    expect(slept.at(-1)).toBe(5);
+    expect(slept.at(-1)).toBe(33);
     expect(slept.reduce((a, b) => a + b, 0)).toBe(105);
   });
 
