@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addDays, checkDayRange, dayOf, daysBetween, monthsBetween } from '../../domain/days';
+import { statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
 import { BadRequestError } from '../../domain/errors';
 import {
   MAX_BOARD_DAYS,
@@ -464,5 +465,23 @@ describe('schemas', () => {
 
       expect(Object.keys(details)).toEqual([field]);
     });
+  });
+});
+
+describe('statsSlices', () => {
+  it('cuts a range into week-long slices that never cross a month', () => {
+    expect(statsSlices('2026-01-27', '2026-02-16')).toEqual([
+      { from: '2026-01-27', to: '2026-01-31' },
+      { from: '2026-02-01', to: '2026-02-07' },
+      { from: '2026-02-08', to: '2026-02-14' },
+      { from: '2026-02-15', to: '2026-02-16' },
+    ]);
+  });
+
+  it('covers every day of a year exactly once', () => {
+    const slices = statsSlices('2025-03-01', '2026-03-01');
+    const days = slices.flatMap((s) => daysBetween(s.from, s.to));
+    expect(days).toEqual(daysBetween('2025-03-01', '2026-03-01'));
+    for (const s of slices) expect(s.from.slice(0, 7)).toBe(s.to.slice(0, 7));
   });
 });

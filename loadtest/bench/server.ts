@@ -1,0 +1,171 @@
+/**
+ * The benchmark's server process: the local stack (startLocalStackFromConfig, in memory) run in its
+ * own process, so the load generator's CPU never shares the event loop that serves the API, the
+ * poller and the SQS emulator. Counts the SDK calls the app makes and reports them, its CPU time,
+ * its event-loop delay and DynamoDB Local's CPU time to the parent over the IPC channel.
+ *
+ * Started by scripts/bench.ts with child_process.fork (tsx's loader travels in execArgv).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startLocalStackFromConfig } from '../../infra/local/run-local-stack';
+import { loadLocalConfig } from '../../infra/local/local-config';
+
+export interface ServerReady {
+  type: 'ready';
+  apiUrl: string;
+  region: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  moveQueueUrl: string;
+  pollers: number;
+}
+
+export interface ServerSample {
+  type: 'sample';
+  id: number;
+  /** SDK commands the app sent since start, by name (GetCommand, TransactWriteCommand, ReceiveMessageCommand…). */
+  calls: Record<string, number>;
+  /** CPU time of this process (API, worker, poller, SQS emulator) and of DynamoDB Local, in ms. */
+  nodeCpuMs: number;
+  javaCpuMs: number;
+  /** Event-loop delay since the previous sample, in ms. */
+  loopDelay: { p50: number; p99: number; max: number };
+}
+
+export type ServerRequest = { type: 'sample'; id: number } | { type: 'stop' };
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** utime + stime of a process, in ms, from /proc (0 where /proc is unavailable). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** DynamoDB Local's JVM: the `java` child of this process. */
+function findJavaChild(): number | undefined {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (comm === 'java' && ppid === process.pid) return Number(entry);
+      } catch {
+        // the process went away while we looked
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return undefined;
+}
+
+/** The part of an SDK client's middleware stack used here (typed structurally, not via @smithy/types). */
+interface CountableStack {
+  add(
+    middleware: (
+      next: (args: unknown) => Promise<unknown>,
+      context: { commandName?: string },
+    ) => (args: unknown) => Promise<unknown>,
+    options: { step: 'initialize'; name: string },
+  ): void;
+}
+
+function countCalls(stack: CountableStack, calls: Record<string, number>): void {
+  stack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      calls[name] = (calls[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCallCounter' },
+  );
+}
+
+async function serve(): Promise<void> {
+  const pollers = Number(process.env.BENCH_POLLERS ?? 2);
+  const config = loadLocalConfig({
+    PORT: '0',
+    PROXY_PORT: '0',
+    HOST: '127.0.0.1',
+    SEED: 'none',
+    AUTH: 'iam',
+    POLLERS: String(pollers),
+    LOG_LEVEL: 'warn',
+    METRICS_SINK: 'off',
+    TABLE_NAME: 'edgar-auto-shop-bench',
+  });
+  // The poller's 20 s long polls outlast the SQS client's 5 s requestTimeout; the SDK warns each time.
+  const warn = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('exceeded the configured 5000 ms requestTimeout'))
+      return;
+    warn(...args);
+  };
+  const stack = await startLocalStackFromConfig(config, {
+    inMemory: true,
+    verbose: false,
+    startProxy: false,
+  });
+  const { container } = stack.app;
+  const calls: Record<string, number> = {};
+  countCalls(container.doc.middlewareStack as unknown as CountableStack, calls);
+  countCalls(container.sqs.middlewareStack as unknown as CountableStack, calls);
+  const javaPid = findJavaChild();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+
+  const send = (message: ServerReady | ServerSample) => process.send?.(message);
+  process.on('message', (message: ServerRequest) => {
+    if (message.type === 'sample') {
+      const usage = process.cpuUsage();
+      send({
+        type: 'sample',
+        id: message.id,
+        calls: { ...calls },
+        nodeCpuMs: (usage.user + usage.system) / 1000,
+        javaCpuMs: javaPid ? processCpuMs(javaPid) : 0,
+        loopDelay: {
+          p50: loop.percentile(50) / 1e6,
+          p99: loop.percentile(99) / 1e6,
+          max: loop.max / 1e6,
+        },
+      });
+      loop.reset();
+    } else if (message.type === 'stop') {
+      void stack.stop().finally(() => process.exit(0));
+    }
+  });
+  // The parent went away without saying stop: do not leave DynamoDB Local behind.
+  process.on('disconnect', () => void stack.stop().finally(() => process.exit(0)));
+
+  send({
+    type: 'ready',
+    apiUrl: stack.apiUrl,
+    region: config.AWS_REGION,
+    tableName: container.config.TABLE_NAME,
+    dynamodbEndpoint: container.config.DYNAMODB_ENDPOINT ?? '',
+    sqsEndpoint: container.config.SQS_ENDPOINT ?? '',
+    moveQueueUrl: container.config.MOVE_QUEUE_URL,
+    pollers,
+  });
+}
+
+if (require.main === module) {
+  serve().catch((err: unknown) => {
+    process.stderr.write(`bench server: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

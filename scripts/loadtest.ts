@@ -1,0 +1,412 @@
+/**
+ * `npm run loadtest`: the artillery scenarios of loadtest/ against a fresh in-memory local stack
+ * (or BASE_URL), judged against the seed's acceptance.
+ *
+ * Steps: start the stack (DynamoDB Local, SQS emulator, gateway with SigV4, poller) on free ports;
+ * run loadtest/move.yml, then board.yml, then stats.yml, each as its own artillery process writing a
+ * JSON report to loadtest/reports/; read the reports, print the verdict table, write a markdown
+ * summary beside them; stop the stack. Exit 0 when every check passes, 1 when one falls short,
+ * 2 when the run itself could not happen.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStackFromConfig, type RunningStack } from '../infra/local/run-local-stack';
+import { loadLocalConfig } from '../infra/local/local-config';
+import { isLoopback, resolveCredentials } from './lib/api-client';
+import {
+  ACCEPTANCE,
+  detailTable,
+  moveTable,
+  moves,
+  verdict,
+  verdictTable,
+  type ArtilleryReport,
+  type Reports,
+} from '../loadtest/verdict';
+
+const HELP = `Usage: npm run loadtest [-- options]
+
+Starts a fresh in-memory local stack (or uses --base-url), runs the artillery scenarios
+loadtest/move.yml, then board.yml and stats.yml, and prints a verdict against the seed's
+acceptance: error rate < ${ACCEPTANCE.maxErrorRate * 100} %, move submit and end-to-end p95 < ${ACCEPTANCE.submitP95Ms} ms,
+conflict rate < ${ACCEPTANCE.maxConflictRate * 100} %, board p95 ≤ ${ACCEPTANCE.boardP95Ms} ms, stats p95 ≤ ${ACCEPTANCE.statsP95Ms} ms.
+Reports: loadtest/reports/<time>-{move,board,stats}.json, .log, and <time>-summary.md.
+Exit 0 when all pass, 1 when one falls short, 2 when the run could not happen.
+
+Options:
+  --quick            the CI profile: shorter phases, under two minutes in all
+  --base-url URL     target a running API instead of starting a stack (env BASE_URL); requests
+                     are signed (SigV4, service lambda) with AWS_* credentials or the default
+                     chain, or the local keys against 127.0.0.1
+  --unsigned         send requests unsigned (when --base-url is a signing proxy)
+  --via-proxy        (local stack) go through the stack's signing proxy instead of signing
+  --region NAME      region of the signatures (default: from a function URL, else AWS_REGION,
+                     else us-west-2)
+  --cards N          cards the move scenario seeds (default 50)
+  --history N        appointments a day the stats scenario seeds over 31 days (default 10, quick 5)
+  --pollers N        (local stack) concurrent queue pollers, the worker's concurrency (default 2)
+  --only LIST        run only some scenarios: move,board,stats (the verdict then covers only those)
+  --verbose          stream artillery's own output
+  -h, --help         this text`;
+
+type Scenario = 'move' | 'board' | 'stats';
+const SCENARIOS: Scenario[] = ['move', 'board', 'stats'];
+
+interface Options {
+  quick: boolean;
+  baseUrl?: string;
+  sign: boolean;
+  viaProxy: boolean;
+  region: string;
+  cards: number;
+  history: number;
+  pollers: number;
+  only: Scenario[];
+  verbose: boolean;
+}
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const ROOT = resolve(__dirname, '..');
+const LOADTEST_DIR = join(ROOT, 'loadtest');
+const REPORT_DIR = join(LOADTEST_DIR, 'reports');
+const ARTILLERY = join(ROOT, 'node_modules', 'artillery', 'bin', 'run');
+/** An artillery run that takes longer than this is stopped: the load must stay bounded. */
+const RUN_LIMIT_MS = { quick: 3 * 60_000, full: 10 * 60_000 };
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function intArg(name: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${raw}"`);
+  return n;
+}
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean' },
+        'base-url': { type: 'string' },
+        unsigned: { type: 'boolean' },
+        'via-proxy': { type: 'boolean' },
+        region: { type: 'string' },
+        cards: { type: 'string' },
+        history: { type: 'string' },
+        pollers: { type: 'string' },
+        only: { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return 'help';
+  const baseUrl = values['base-url'] ?? (env.BASE_URL || undefined);
+  let host = '';
+  if (baseUrl) {
+    try {
+      host = new URL(baseUrl).hostname;
+    } catch {
+      throw new UsageError(`--base-url "${baseUrl}" is not a URL`);
+    }
+  }
+  if (baseUrl && values['via-proxy']) throw new UsageError('--via-proxy is for the local stack only');
+  const only = (values.only ?? SCENARIOS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = only.filter((s) => !SCENARIOS.includes(s as Scenario));
+  if (unknown.length > 0 || only.length === 0)
+    throw new UsageError(`--only takes move, board and stats, got "${values.only}"`);
+  const quick = values.quick === true;
+  const functionUrlRegion = /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(host)?.[1];
+  return {
+    quick,
+    baseUrl,
+    sign: !values.unsigned && !values['via-proxy'],
+    viaProxy: values['via-proxy'] === true,
+    region: values.region ?? functionUrlRegion ?? env.AWS_REGION ?? 'us-west-2',
+    cards: intArg('cards', values.cards, 50, 5000),
+    history: intArg('history', values.history, quick ? 5 : 10, 500),
+    pollers: intArg('pollers', values.pollers, Number(env.POLLERS) || 2, 32),
+    only: SCENARIOS.filter((s) => only.includes(s)),
+    verbose: values.verbose === true,
+  };
+}
+
+/**
+ * The SQS client's 5 s requestTimeout is shorter than the poller's 20 s long polls, so the SDK warns
+ * on every idle poll; counted and reported once instead of flooding the output.
+ */
+function quietLongPollWarnings(): () => number {
+  let suppressed = 0;
+  const warn = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('exceeded the configured 5000 ms requestTimeout')) {
+      suppressed += 1;
+      return;
+    }
+    warn(...args);
+  };
+  return () => suppressed;
+}
+
+async function startStack(opts: Options): Promise<RunningStack> {
+  const config = loadLocalConfig({
+    PORT: '0',
+    PROXY_PORT: '0',
+    HOST: '127.0.0.1',
+    SEED: 'none',
+    AUTH: 'iam',
+    POLLERS: String(opts.pollers),
+    LOG_LEVEL: process.env.LOADTEST_LOG_LEVEL ?? 'warn',
+    METRICS_SINK: 'off',
+    TABLE_NAME: 'edgar-auto-shop-loadtest',
+  });
+  return startLocalStackFromConfig(config, { inMemory: true, verbose: false, startProxy: opts.viaProxy });
+}
+
+/** The environment of the artillery processes: where to go, how to sign, how much to seed. */
+async function artilleryEnv(opts: Options, target: string, runId: string): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ARTILLERY_DISABLE_TELEMETRY: 'true',
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(LOADTEST_DIR, 'offline.js')}`.trim(),
+    LOADTEST_SIGN: opts.sign ? '1' : '0',
+    LOADTEST_REGION: opts.region,
+    LOADTEST_CARDS: String(opts.cards),
+    LOADTEST_HISTORY_PER_DAY: String(opts.history),
+    LOADTEST_RUN_ID: runId,
+    LOADTEST_DAY: new Date().toISOString().slice(0, 10),
+  };
+  if (opts.sign && !isLoopback(target)) {
+    // Resolved once here (profile, SSO…) and handed over as plain keys: artillery's workers sign with aws4.
+    const source = resolveCredentials(target, {}, process.env);
+    const creds = typeof source === 'function' ? await source() : source;
+    env.LOADTEST_ACCESS_KEY_ID = creds.accessKeyId;
+    env.LOADTEST_SECRET_ACCESS_KEY = creds.secretAccessKey;
+    if (creds.sessionToken) env.LOADTEST_SESSION_TOKEN = creds.sessionToken;
+  }
+  return env;
+}
+
+/** One artillery run; resolves with its exit code once the JSON report is written. */
+function runArtillery(
+  scenario: Scenario,
+  target: string,
+  env: NodeJS.ProcessEnv,
+  files: { json: string; log: string },
+  opts: Options,
+): Promise<number> {
+  const args = [
+    ARTILLERY,
+    'run',
+    '--target',
+    target,
+    '--output',
+    files.json,
+    ...(opts.quick ? ['--environment', 'quick'] : []),
+    join(LOADTEST_DIR, `${scenario}.yml`),
+  ];
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = createWriteStream(files.log);
+    const limit = opts.quick ? RUN_LIMIT_MS.quick : RUN_LIMIT_MS.full;
+    const timer = setTimeout(() => {
+      err(`  ${scenario}: still running after ${limit / 1000} s; stopping it`);
+      child.kill('SIGTERM');
+    }, limit);
+    const relay = (chunk: Buffer) => {
+      log.write(chunk);
+      if (opts.verbose) process.stderr.write(chunk);
+      else {
+        // Keep the phase lines, the seeding lines and the ensure checks; the rest is in the .log file.
+        for (const line of chunk.toString().split('\n')) {
+          if (/^(Phase (started|completed)|seeded |board of |ok: |fail: )/.test(line.trim()))
+            err(`  ${scenario}: ${line.trim()}`);
+        }
+      }
+    };
+    child.stdout.on('data', relay);
+    child.stderr.on('data', relay);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      log.end();
+      resolveRun(code ?? 1);
+    });
+  });
+}
+
+async function readReport(path: string): Promise<ArtilleryReport> {
+  return JSON.parse(await readFile(path, 'utf8')) as ArtilleryReport;
+}
+
+function summaryMarkdown(args: {
+  opts: Options;
+  target: string;
+  started: Date;
+  seconds: number;
+  reports: Partial<Reports>;
+  table: string;
+  passed: boolean;
+  files: string[];
+  suppressedWarnings: number;
+  loadAtStart: number;
+}): string {
+  const { opts, reports } = args;
+  const lines = [
+    `# Load test ${args.passed ? 'passed' : 'FAILED'} — ${args.started.toISOString()}`,
+    '',
+    `- target: ${opts.baseUrl ? args.target : `fresh in-memory local stack (${args.target}, ${opts.pollers} pollers)`}`,
+    `- profile: ${opts.quick ? 'quick (CI)' : 'full'}; scenarios: ${opts.only.join(', ')}; ${args.seconds.toFixed(0)} s in all`,
+    `- requests ${opts.sign ? 'signed with SigV4 by the artillery processor' : 'sent unsigned through a signing proxy'}`,
+    `- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; ` +
+      `load average ${args.loadAtStart.toFixed(2)} at the start, ${loadavg()[0]?.toFixed(2)} at the end (other work competes for the same cores)`,
+    '',
+    '## Verdict',
+    '',
+    args.table,
+    '',
+    'Errors are 5xx, refused signatures (401/403), network errors, client timeouts and moves still',
+    'pending when the client gave up. Conflicts are outcomes, not errors; the conflict rate counts',
+    'first attempts and the one retry after a conflict alike.',
+    '',
+    ...(reports.move ? ['## Moves', '', moveTable(moves(reports.move)), ''] : []),
+    '## Requests',
+    '',
+    detailTable(reports),
+    '',
+    `Reports: ${args.files.join(', ')}`,
+  ];
+  if (args.suppressedWarnings > 0) {
+    lines.push(
+      '',
+      `Note: ${args.suppressedWarnings} SDK warnings "a request has exceeded the configured 5000 ms requestTimeout" were`,
+      "suppressed: the local poller's 20 s SQS long polls outlast the SQS client's 5 s requestTimeout.",
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let opts: Options;
+  try {
+    const parsed = parseOptions(argv, process.env);
+    if (parsed === 'help') {
+      out(HELP);
+      return 0;
+    }
+    opts = parsed;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`loadtest: ${e.message}`);
+    err('Try `npm run loadtest -- --help`.');
+    return 2;
+  }
+
+  const started = new Date();
+  const loadAtStart = loadavg()[0] ?? 0;
+  const t0 = performance.now();
+  const stamp = started.toISOString().replace(/[:.]/g, '-').replace('Z', '');
+  await mkdir(REPORT_DIR, { recursive: true });
+  const suppressed = quietLongPollWarnings();
+
+  let stack: RunningStack | undefined;
+  try {
+    let target = opts.baseUrl ?? '';
+    if (!opts.baseUrl) {
+      err(`loadtest: starting a fresh in-memory local stack (${opts.pollers} pollers)…`);
+      stack = await startStack(opts);
+      target = opts.viaProxy && stack.proxyUrl ? stack.proxyUrl : stack.apiUrl;
+    }
+    err(
+      `loadtest: ${opts.quick ? 'quick' : 'full'} profile against ${target} (${opts.sign ? 'signed' : 'unsigned'})`,
+    );
+    const env = await artilleryEnv(opts, target, stamp.slice(-12).replace(/-/g, ''));
+
+    const reports: Partial<Reports> = {};
+    const files: string[] = [];
+    for (const scenario of opts.only) {
+      const json = join(REPORT_DIR, `${stamp}-${scenario}.json`);
+      const log = join(REPORT_DIR, `${stamp}-${scenario}.log`);
+      const s0 = performance.now();
+      err(`loadtest: ${scenario}.yml…`);
+      const code = await runArtillery(scenario, target, env, { json, log }, opts);
+      try {
+        reports[scenario] = await readReport(json);
+      } catch {
+        err(`loadtest: ${scenario}.yml wrote no report (artillery exit ${code}); see ${relative(ROOT, log)}`);
+        return 2;
+      }
+      files.push(relative(ROOT, json));
+      err(`loadtest: ${scenario}.yml done in ${((performance.now() - s0) / 1000).toFixed(0)} s`);
+    }
+
+    const rows = verdict(reports);
+    const passed = rows.every((r) => r.ok);
+    const table = verdictTable(rows);
+    const seconds = (performance.now() - t0) / 1000;
+    const summaryPath = join(REPORT_DIR, `${stamp}-summary.md`);
+    await writeFile(
+      summaryPath,
+      summaryMarkdown({
+        opts,
+        target,
+        started,
+        seconds,
+        reports,
+        table,
+        passed,
+        files,
+        suppressedWarnings: suppressed(),
+        loadAtStart,
+      }),
+    );
+    out('');
+    out(table);
+    out('');
+    out(
+      `loadtest: ${passed ? 'PASS' : 'FAIL'} in ${seconds.toFixed(0)} s; summary ${relative(ROOT, summaryPath)}`,
+    );
+    return passed ? 0 : 1;
+  } catch (e) {
+    err(`loadtest: could not run: ${(e as Error).message ?? String(e)}`);
+    return 2;
+  } finally {
+    await stack?.stop();
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      err(`loadtest: ${(e as Error).stack ?? String(e)}`);
+      process.exit(2);
+    },
+  );
+}

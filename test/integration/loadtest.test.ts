@@ -1,0 +1,254 @@
+/**
+ * The load test's own moving parts: the artillery processor's signing and journey hooks against a
+ * test app with SigV4 auth on (as the load test runs it), its copy of the board's rules, and the
+ * verdict computed from artillery's JSON report.
+ */
+import http from 'node:http';
+import { STATUSES, allowedTargets } from '../../domain/status';
+import { verifySigV4 } from '../../infra/local/sigv4-verifier';
+import * as processor from '../../loadtest/processor.js';
+import type { ArtilleryContext, ArtilleryResponse, RequestParams } from '../../loadtest/processor.js';
+import { verdict, type ArtilleryReport, type Summary } from '../../loadtest/verdict';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const REGION = 'us-west-2';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    authenticate: (req) => verifySigV4(req, { credentials: { LOCALDEV: 'localdev-secret' }, region: REGION }),
+  });
+});
+
+afterAll(async () => {
+  await app.stop();
+});
+
+/** Runs a hook written in artillery's callback style. */
+function hook(fn: (next: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+}
+
+const events = () => {
+  const emitted: Array<[string, string, number | undefined]> = [];
+  return {
+    emitted,
+    emit: (type: string, name: string, value?: number) => void emitted.push([type, name, value]),
+  };
+};
+
+/** Sends the request exactly as the hooks left it (headers included), as artillery's HTTP client does. */
+function send(req: RequestParams): Promise<ArtilleryResponse> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(req.url, { method: req.method, headers: req.headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () =>
+        resolve({
+          statusCode: res.statusCode ?? 0,
+          body,
+          headers: res.headers as Record<string, string | undefined>,
+        }),
+      );
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}
+
+describe('the artillery processor', () => {
+  it('mirrors the board rules of domain/status', () => {
+    for (const status of STATUSES) expect(processor.TRANSITIONS[status]).toEqual([...allowedTargets(status)]);
+  });
+
+  it('fills URL variables, encoded, and refuses a missing one', () => {
+    expect(
+      processor.resolveUrl('/api/admin/moves/{{ moveId }}?wait_ms={{waitMs}}', { moveId: 'a b', waitMs: 5 }),
+    ).toBe('/api/admin/moves/a%20b?wait_ms=5');
+    expect(() => processor.resolveUrl('/x/{{ nope }}', {})).toThrow('nope');
+  });
+
+  it('leaves headers unsigned when signing is off', () => {
+    const headers = processor.signedHeaders(
+      'GET',
+      `${app.url}/healthz`,
+      { Accept: 'application/json' },
+      undefined,
+      {
+        sign: false,
+        region: REGION,
+      },
+    );
+    expect(headers).toEqual({ accept: 'application/json' });
+  });
+
+  it('seeds its cards, then plays a whole journey through the SigV4 gateway', async () => {
+    const context: ArtilleryContext = { vars: { target: app.url } };
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await processor.seedMoveCards(context);
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^seeded 50 cards of lt-/));
+    log.mockRestore();
+    const ev = events();
+    await hook((next) => processor.beginJourney(context, ev, next));
+
+    const board: RequestParams = {
+      method: 'GET',
+      name: 'move.board',
+      url: `${app.url}/api/admin/appointments/board?date={{ day }}`,
+    };
+    await hook((next) => processor.sign(board, context, ev, next));
+    const boardRes = await send(board);
+    expect(boardRes.statusCode).toBe(200);
+    await hook((next) => processor.pickCard(board, boardRes, context, ev, next));
+    expect(processor.hasCard(context.vars)).toBe(true);
+
+    const submit: RequestParams = {
+      method: 'POST',
+      name: 'move.submit',
+      url: `${app.url}/api/admin/appointments/{{ apptId }}/move`,
+    };
+    await hook((next) => processor.moveBody(submit, context, ev, next));
+    await hook((next) => processor.sign(submit, context, ev, next));
+    expect(submit.json).toBeUndefined();
+    expect(JSON.parse(submit.body as string)).toMatchObject({
+      expected_version: 1,
+      from_status: 'scheduled',
+    });
+    const submitRes = await send(submit);
+    expect(submitRes.statusCode).toBe(202);
+    await hook((next) => processor.submitted(submit, submitRes, context, ev, next));
+
+    for (let i = 0; i < 5 && processor.hasPendingMove(context.vars); i++) {
+      const poll: RequestParams = {
+        method: 'GET',
+        name: 'move.poll',
+        url: `${app.url}/api/admin/moves/{{ moveId }}?wait_ms={{ waitMs }}`,
+      };
+      await hook((next) => processor.sign(poll, context, ev, next));
+      const pollRes = await send(poll);
+      expect(pollRes.statusCode).toBe(200);
+      await hook((next) => processor.polled(poll, pollRes, context, ev, next));
+    }
+
+    const counted = (name: string) =>
+      ev.emitted
+        .filter(([type, n]) => type === 'counter' && n === name)
+        .reduce((a, [, , v]) => a + (v ?? 0), 0);
+    expect(counted('move.submitted')).toBe(1);
+    expect(counted('move.applied')).toBe(1);
+    expect(counted('move.decided_first')).toBe(1);
+    expect(ev.emitted.filter(([type]) => type === 'histogram').map(([, n]) => n)).toEqual([
+      'move.submit_ms',
+      'move.e2e_ms',
+    ]);
+  });
+
+  it('asks for the board with the ETag it last saw and gets a 304', async () => {
+    const context: ArtilleryContext = { vars: { target: app.url, day: processor.SETTINGS.day } };
+    const ev = events();
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const req: RequestParams = {
+        method: 'GET',
+        name: 'board',
+        url: `${app.url}/api/admin/appointments/board?date={{ day }}`,
+      };
+      await hook((next) => processor.conditional(req, context, ev, next));
+      await hook((next) => processor.sign(req, context, ev, next));
+      const res = await send(req);
+      statuses.push(res.statusCode);
+      await hook((next) => processor.rememberEtag(req, res, context, ev, next));
+    }
+    expect(statuses).toEqual([200, 304]);
+  });
+
+  it('is refused (403) when its signature does not cover the body sent', async () => {
+    const req: RequestParams = { method: 'POST', url: `${app.url}/api/admin/customers`, json: { name: 'A' } };
+    await hook((next) => processor.sign(req, { vars: {} }, events(), next));
+    req.body = JSON.stringify({ name: 'B' });
+    expect((await send(req)).statusCode).toBe(403);
+  });
+});
+
+const summary = (p95: number): Summary => ({
+  min: 1,
+  max: p95 * 2,
+  count: 100,
+  mean: p95 / 2,
+  p50: p95 / 2,
+  median: p95 / 2,
+  p75: p95 * 0.8,
+  p90: p95 * 0.9,
+  p95,
+  p99: p95 * 1.5,
+});
+
+function report(counters: Record<string, number>, summaries: Record<string, Summary> = {}): ArtilleryReport {
+  return { aggregate: { counters, summaries } };
+}
+
+const goodMove = () =>
+  report(
+    {
+      'http.requests': 300,
+      'http.codes.200': 200,
+      'http.codes.202': 100,
+      'move.applied': 95,
+      'move.noop': 2,
+      'move.conflict': 3,
+      'move.conflict_first': 3,
+      'move.decided_first': 97,
+      'move.decided_retry': 3,
+    },
+    { 'move.submit_ms': summary(40), 'move.e2e_ms': summary(120) },
+  );
+const goodBoard = () =>
+  report(
+    { 'http.requests': 100, 'http.codes.200': 10, 'http.codes.304': 90 },
+    { 'http.response_time': summary(30) },
+  );
+const goodStats = () =>
+  report({ 'http.requests': 100, 'http.codes.200': 100 }, { 'http.response_time': summary(60) });
+
+describe('the verdict', () => {
+  it('passes a run that meets every criterion, conflicts included', () => {
+    const rows = verdict({ move: goodMove(), board: goodBoard(), stats: goodStats() });
+    expect(rows.map((r) => r.ok)).toEqual([true, true, true, true, true, true]);
+  });
+
+  it.each([
+    ['a refused signature', { 'http.codes.403': 5 }],
+    ['5xx', { 'http.codes.503': 5 }],
+    ['network errors', { 'errors.ETIMEDOUT': 3, 'errors.ECONNREFUSED': 2 }],
+  ])('counts %s as errors', (_name, extra) => {
+    const board = goodBoard();
+    Object.assign(board.aggregate.counters, extra, { 'http.requests': 100 });
+    const [errorRow] = verdict({ move: goodMove(), board, stats: goodStats() });
+    expect(errorRow?.ok).toBe(false);
+    expect(errorRow?.value).toContain('5 of 500');
+  });
+
+  it('fails a conflict rate of 10 % or more, counting retries too', () => {
+    const move = goodMove();
+    Object.assign(move.aggregate.counters, { 'move.applied': 88, 'move.conflict': 12 });
+    const row = verdict({ move }).find((r) => r.check.startsWith('conflict'));
+    expect(row?.ok).toBe(false);
+  });
+
+  it('fails a latency it has no figures for', () => {
+    const move = goodMove();
+    delete move.aggregate.summaries['move.e2e_ms'];
+    const row = verdict({ move }).find((r) => r.check.startsWith('move end-to-end'));
+    expect(row).toMatchObject({ ok: false, value: 'no data' });
+  });
+
+  it('judges board p95 at its limit as a pass and just above as a fail', () => {
+    const at = goodBoard();
+    at.aggregate.summaries['http.response_time'] = summary(800);
+    const above = goodBoard();
+    above.aggregate.summaries['http.response_time'] = summary(800.1);
+    expect(verdict({ board: at }).at(-1)?.ok).toBe(true);
+    expect(verdict({ board: above }).at(-1)?.ok).toBe(false);
+  });
+});
