@@ -8,6 +8,7 @@ import type { Service } from '../../domain/catalog';
 import type { Customer, Vehicle } from '../../domain/customer';
 import { UnprocessableError, VersionConflictError } from '../../domain/errors';
 import type { CreateAppointmentInput, PatchAppointmentInput } from '../../domain/schemas';
+import { anAppointment as baseAppointment } from '../support/factories';
 
 const NOW = '2025-09-30T12:00:00.000Z';
 const LATER = '2025-09-30T13:30:00.000Z';
@@ -51,25 +52,17 @@ function someRefs(overrides: Partial<AppointmentRefs> = {}): AppointmentRefs {
 }
 
 function anAppointment(overrides: Partial<Appointment> = {}): Appointment {
-  return {
-    id: 'appt-1',
+  return baseAppointment({
     status: 'in_progress',
     version: 4,
     status_version: 2,
-    customer_id: 'cust-1',
-    vehicle_id: 'veh-1',
-    customer_name: 'Ada Lovelace',
-    vehicle_label: '2019 Toyota Camry (7ABC123)',
-    appt_start: '2025-10-01T15:00:00.000Z',
-    appt_end: '2025-10-01T16:00:00.000Z',
-    service_codes: ['OIL001'],
     notes: 'keys in the box',
     status_entered_at: { scheduled: NOW, in_progress: NOW },
     last_move_id: 'move-1',
     created_at: NOW,
     updated_at: NOW,
     ...overrides,
-  };
+  });
 }
 
 function aPatch(overrides: Partial<PatchAppointmentInput> = {}): PatchAppointmentInput {

@@ -11,31 +11,20 @@ import {
   type MoveRequest,
 } from '../../domain/move';
 import type { Status } from '../../domain/status';
+import { anAppointment } from '../support/factories';
 
 const CREATED = '2025-10-01T08:00:00.000Z';
 const SUBMITTED = '2025-10-01T09:00:00.000Z';
 const NOW = '2025-10-01T09:00:01.000Z';
 
 function aCard(overrides: Partial<Appointment> = {}): Appointment {
-  return {
-    id: 'appt-1',
-    status: 'scheduled',
-    version: 3,
-    status_version: 1,
-    customer_id: 'cust-1',
-    vehicle_id: 'veh-1',
-    customer_name: 'Ada Lovelace',
-    vehicle_label: '2019 Toyota Camry (7ABC123)',
-    appt_start: '2025-10-01T15:00:00.000Z',
-    appt_end: '2025-10-01T16:00:00.000Z',
-    service_codes: ['OIL001'],
+  return anAppointment({
     notes: 'customer waits',
     status_entered_at: { scheduled: CREATED },
-    last_move_id: null,
     created_at: CREATED,
     updated_at: CREATED,
     ...overrides,
-  };
+  });
 }
 
 function aMove(overrides: Partial<MoveRequest> = {}): MoveRequest {
