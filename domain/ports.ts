@@ -6,6 +6,8 @@ import type { Appointment, BoardItem, StatsItem } from './appointment';
 import type { Service } from './catalog';
 import type { Customer, Vehicle } from './customer';
 import type { MoveRecord } from './move';
+import type { StatsFigures } from './stats';
+import type { StoredDayStats } from './stats-days';
 
 export interface ShopRepository {
   /** Creates the customer; throws AlreadyExistsError when the id is taken. */
@@ -60,6 +62,33 @@ export type CommitResult =
 export interface MoveQueue {
   sendMove(record: MoveRecord): Promise<void>;
   ping(): Promise<void>;
+}
+
+/** Figures of one day to store, with the rev read before they were computed. */
+export interface StatsDayEntry {
+  day: string;
+  figures: StatsFigures;
+  rev: number;
+  computed_at: string;
+  catalog: string;
+}
+
+/** Stored figures of settled days (see stats-days.ts for when they may be trusted). */
+export interface StatsDayStore {
+  /** The stored entries of the days from `from` to `to` that have one, by day (strongly consistent). */
+  readDays(from: string, to: string): Promise<Map<string, StoredDayStats>>;
+  /**
+   * Stores each day's figures, computed while the day's rev was `rev`, unless the rev has moved
+   * since. Best effort: a failure is logged and leaves the day to be read live next time.
+   */
+  saveDays(entries: readonly StatsDayEntry[]): Promise<void>;
+  /** Bumps the days' rev and sets changed_at = `at`, so figures stored before are no longer used. */
+  touchDays(days: readonly string[], at: string): Promise<void>;
+}
+
+/** Where a use case reports a problem it works around (the infra logger fits). */
+export interface WarnLog {
+  warn(msg: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Clock {

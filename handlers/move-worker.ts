@@ -12,7 +12,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { moveIdSchema, moveMessageSchema } from '../domain/schemas';
-import { processMove, type ProcessOutcome } from '../domain/use-cases/process-move';
+import { processMove, touchStatsDay, type ProcessOutcome } from '../domain/use-cases/process-move';
 import type { MoveRecord } from '../domain/move';
 import { defaultContainer, type Container } from '../infra/container';
 
@@ -65,6 +65,22 @@ async function recordOutcome(deps: Container, outcome: ProcessOutcome): Promise<
   });
 }
 
+/** Runs `step`; on a failure, waits a jittered moment and runs it once more (a second failure throws). */
+async function withOneRetry<T>(
+  deps: Container,
+  what: string,
+  moveId: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    deps.log.warn(`${what} failed; retrying once`, { move_id: moveId, err });
+    await deps.sleep(jitter(50));
+    return step();
+  }
+}
+
 async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
   let message;
   try {
@@ -73,18 +89,15 @@ async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
     await rejectMalformed(deps, record, (err as Error).message);
     return;
   }
-  let outcome: ProcessOutcome;
-  try {
-    outcome = await processMove(deps, message.move_id, message.appointment_id);
-  } catch (err) {
-    deps.log.warn('move failed; retrying once', { move_id: message.move_id, err });
-    await deps.sleep(jitter(50));
-    outcome = await processMove(deps, message.move_id, message.appointment_id);
-  }
+  const { move_id: moveId, appointment_id: appointmentId } = message;
+  const outcome = await withOneRetry(deps, 'move', moveId, () => processMove(deps, moveId, appointmentId));
   if (outcome.kind === 'orphan') {
-    deps.log.error('move message without a move record acknowledged', { move_id: message.move_id });
+    deps.log.error('move message without a move record acknowledged', { move_id: moveId });
   }
   await recordOutcome(deps, outcome);
+  // A failure here fails the record like a failed move: the redelivery finds the move applied
+  // (a duplicate) and bumps the day then.
+  await withOneRetry(deps, 'stats day bump', moveId, () => touchStatsDay(deps, outcome));
 }
 
 export function createMoveWorker(getDeps: () => Container = defaultContainer) {
@@ -105,7 +118,7 @@ export function createMoveWorker(getDeps: () => Container = defaultContainer) {
           try {
             await handleRecord(deps, record);
           } catch (err) {
-            deps.log.error('move failed twice; failing the rest of its group for redelivery', {
+            deps.log.error('record failed twice; failing the rest of its group for redelivery', {
               message_id: record.messageId,
               receive_count: record.attributes.ApproximateReceiveCount,
               err,

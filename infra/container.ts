@@ -6,12 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { MoveQueue, MoveRepository, ShopRepository } from '../domain/ports';
+import type { MoveQueue, MoveRepository, ShopRepository, StatsDayStore } from '../domain/ports';
 import { createDocumentClient, createSqsClient } from './aws-clients';
 import { serviceConfig, type ServiceConfig } from './config';
 import { DynamoDbMoveRepository } from './dynamodb/dynamodb-move-repository';
 import { CachedCatalogShopRepository } from './dynamodb/cached-catalog';
 import { DynamoDbShopRepository } from './dynamodb/dynamodb-shop-repository';
+import { DynamoDbStatsDayStore } from './dynamodb/dynamodb-stats-day-store';
 import { createLogger, type Logger } from './logger';
 import { MoveMetrics, metricsLoggerFactory } from './metrics';
 import { SqsMoveQueue } from './sqs-move-queue';
@@ -22,6 +23,7 @@ export interface Container {
   sqs: SQSClient;
   shop: ShopRepository;
   moves: MoveRepository;
+  statsDays: StatsDayStore;
   queue: MoveQueue;
   metrics: MoveMetrics;
   log: Logger;
@@ -35,15 +37,17 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
   const doc =
     overrides.doc ?? createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   const sqs = overrides.sqs ?? createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  const log = overrides.log ?? createLogger({ service: 'edgar-auto-shop' }, config.LOG_LEVEL);
   return {
     config,
     doc,
     sqs,
+    statsDays: new DynamoDbStatsDayStore(doc, config.TABLE_NAME, log),
     shop: new CachedCatalogShopRepository(new DynamoDbShopRepository(doc, config.TABLE_NAME)),
     moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME),
     queue: new SqsMoveQueue(sqs, config.MOVE_QUEUE_URL),
     metrics: new MoveMetrics(metricsLoggerFactory(config.METRICS_SINK, config.METRICS_FILE)),
-    log: createLogger({ service: 'edgar-auto-shop' }, config.LOG_LEVEL),
+    log,
     newId: () => randomUUID(),
     newMoveId: () => randomUUID(),
     now: () => new Date().toISOString(),

@@ -3,19 +3,24 @@
  * outcome. Safe to run any number of times for the same move: only a pending move is settled,
  * and an applied move's card write and settlement are one transaction.
  */
+import type { Appointment } from '../appointment';
+import { dayOf } from '../days';
 import { applyMoveToCard, decideMove, settleMove, type MoveRecord } from '../move';
-import type { MoveRepository } from '../ports';
+import type { MoveRepository, StatsDayStore } from '../ports';
+import { daysToTouch } from '../stats-days';
 import { transitionLabel } from '../status';
 
 export interface ProcessDeps {
   moves: MoveRepository;
+  statsDays: Pick<StatsDayStore, 'touchDays'>;
   now(): string;
 }
 
 export type ProcessOutcome =
-  | { kind: 'settled'; record: MoveRecord; transition: string }
-  /** Already settled by an earlier delivery: nothing to do. */
-  | { kind: 'duplicate'; record: MoveRecord }
+  /** `statsDay`: the day of a card this move changed (see touchStatsDay). */
+  | { kind: 'settled'; record: MoveRecord; transition: string; statsDay?: string }
+  /** Already settled by an earlier delivery: nothing to do but, for an applied move, the stats bump. */
+  | { kind: 'duplicate'; record: MoveRecord; statsDay?: string }
   /** No move record: a message we did not write (or its record is gone). */
   | { kind: 'orphan' };
 
@@ -27,6 +32,21 @@ export class CardKeepsChangingError extends Error {
 }
 
 const MAX_ATTEMPTS = 3;
+
+/** The card's day when `record` is a move that changed it (applied, not a no-op). */
+const changedDay = (record: MoveRecord, card: Appointment | undefined) =>
+  record.status === 'applied' && !record.noop && card ? { statsDay: dayOf(card.appt_start) } : {};
+
+/**
+ * After a move changed a card of a settled day, bumps that day's stats rev so its stored figures
+ * are read afresh (stats-days.ts). Runs for duplicates too: a delivery that applied the move and
+ * died before the bump leaves it to the redelivery.
+ */
+export async function touchStatsDay(deps: ProcessDeps, outcome: ProcessOutcome): Promise<void> {
+  if (outcome.kind === 'orphan' || !outcome.statsDay) return;
+  const days = daysToTouch([outcome.statsDay], Date.parse(deps.now()));
+  if (days.length > 0) await deps.statsDays.touchDays(days, deps.now());
+}
 
 /**
  * Steps: read the move and its card together (consistent); skip a settled move; decide; write
@@ -41,7 +61,7 @@ export async function processMove(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const { move, card } = await deps.moves.getMoveAndCard(moveId, appointmentId);
     if (!move) return { kind: 'orphan' };
-    if (move.status !== 'pending') return { kind: 'duplicate', record: move };
+    if (move.status !== 'pending') return { kind: 'duplicate', record: move, ...changedDay(move, card) };
 
     const request = {
       move_id: move.move_id,
@@ -58,10 +78,12 @@ export async function processMove(
     if (decision.kind === 'apply' && card) {
       const moved = applyMoveToCard(card, decision, move.move_id, now);
       const result = await deps.moves.commitAppliedMove(moved, decision.readVersion, settled);
-      if (result.kind === 'committed') return { kind: 'settled', record: settled, transition };
+      if (result.kind === 'committed') {
+        return { kind: 'settled', record: settled, transition, ...changedDay(settled, moved) };
+      }
       if (result.kind === 'already_settled') {
         const record = (await deps.moves.getMove(moveId, true)) ?? settled;
-        return { kind: 'duplicate', record };
+        return { kind: 'duplicate', record, ...changedDay(record, card) };
       }
       continue; // card_changed: decide again on the card as it is now
     }

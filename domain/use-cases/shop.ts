@@ -5,9 +5,9 @@
 import { createAppointment, patchAppointment, type Appointment } from '../appointment';
 import { assembleBoard, type Board } from '../board';
 import type { Customer, Vehicle } from '../customer';
-import { checkDayRange, daysBetween } from '../days';
+import { checkDayRange, dayOf, daysBetween } from '../days';
 import { NotFoundError, UnprocessableError } from '../errors';
-import type { ShopRepository } from '../ports';
+import type { ShopRepository, StatsDayStore, WarnLog } from '../ports';
 import {
   MAX_BOARD_DAYS,
   MAX_STATS_DAYS,
@@ -16,12 +16,45 @@ import {
   type CreateVehicleInput,
   type PatchAppointmentInput,
 } from '../schemas';
-import { computeStats, type DashboardStats } from '../stats';
+import {
+  catalogFingerprint,
+  figuresByDay,
+  statsFromFigures,
+  type DashboardStats,
+  type StatsFigures,
+} from '../stats';
+import { dayRuns, daysToTouch, isSettled, mayStoreFigures, usableFigures } from '../stats-days';
 
 export interface ShopDeps {
   shop: ShopRepository;
+  statsDays: StatsDayStore;
+  log: WarnLog;
   newId(): string;
   now(): string;
+}
+
+/**
+ * Runs a card write that changes cards of `days`, bumping the stats rev of those days that are
+ * settled or nearly so (stats-days.ts): before the write, so a failure there writes nothing, and
+ * after it, so figures a reader computed in between are retired too.
+ */
+async function withStatsDaysTouched<T>(
+  deps: Pick<ShopDeps, 'statsDays' | 'log' | 'now'>,
+  days: readonly string[],
+  write: () => Promise<T>,
+): Promise<T> {
+  const touched = daysToTouch(days, Date.parse(deps.now()));
+  if (touched.length === 0) return write();
+  await deps.statsDays.touchDays(touched, deps.now());
+  const result = await write();
+  try {
+    await deps.statsDays.touchDays(touched, deps.now());
+  } catch (err) {
+    // The write is done and the first bump already retired older figures; only figures computed
+    // in the last moments could be stale, and they expire (STATS_DAY_POLICY.maxAgeMs).
+    deps.log.warn('stats days not marked changed after the write', { days: touched, err });
+  }
+  return result;
 }
 
 export async function addCustomer(deps: ShopDeps, input: CreateCustomerInput): Promise<Customer> {
@@ -64,7 +97,7 @@ export async function bookAppointment(deps: ShopDeps, input: CreateAppointmentIn
     deps.shop.listServices(),
   ]);
   const appt = createAppointment(input, { customer, vehicle, catalog }, deps.newId(), deps.now());
-  await deps.shop.createAppointment(appt);
+  await withStatsDaysTouched(deps, [dayOf(appt.appt_start)], () => deps.shop.createAppointment(appt));
   return appt;
 }
 
@@ -83,7 +116,9 @@ export async function editAppointment(
   const [current, catalog] = await Promise.all([deps.shop.getAppointment(id), deps.shop.listServices()]);
   if (!current) throw new NotFoundError(`no appointment with id ${id}`, { id });
   const next = patchAppointment(current, patch, catalog, deps.now());
-  await deps.shop.updateAppointment(next, current.version);
+  await withStatsDaysTouched(deps, [dayOf(current.appt_start), dayOf(next.appt_start)], () =>
+    deps.shop.updateAppointment(next, current.version),
+  );
   return next;
 }
 
@@ -96,14 +131,57 @@ export async function getBoard(
   return assembleBoard(range.from, range.to, items);
 }
 
+/**
+ * Steps, in parallel: read the stored figures of the range's settled days (one small query a
+ * month), the catalog, and the appointments of its days that are not settled (today, future days)
+ * from the index. Then read from the index the settled days without usable figures (never stored,
+ * or changed since), one query per run of such days, and store their figures. Add everything up.
+ */
 export async function getStats(
-  deps: Pick<ShopDeps, 'shop'>,
+  deps: Pick<ShopDeps, 'shop' | 'statsDays' | 'now'>,
   range: { from: string; to: string },
 ): Promise<DashboardStats> {
   checkDayRange(range, MAX_STATS_DAYS);
-  const [items, catalog] = await Promise.all([
-    deps.shop.statsItems(range.from, range.to),
+  const now = deps.now();
+  const nowMs = Date.parse(now);
+  const days = daysBetween(range.from, range.to);
+  const settled = days.filter((day) => isSettled(day, nowMs));
+  const unsettled = days.filter((day) => !isSettled(day, nowMs));
+  const readRuns = (runDays: string[]) =>
+    Promise.all(dayRuns(runDays).map((run) => deps.shop.statsItems(run.from, run.to)));
+  const [stored, catalog, unsettledItems] = await Promise.all([
+    settled.length > 0
+      ? deps.statsDays.readDays(settled[0] as string, settled.at(-1) as string)
+      : new Map<string, never>(),
     deps.shop.listServices(),
+    readRuns(unsettled),
   ]);
-  return computeStats(range.from, range.to, items, catalog);
+  const fingerprint = catalogFingerprint(catalog);
+  const parts: StatsFigures[] = [];
+  const missing: string[] = [];
+  for (const day of settled) {
+    const figures = usableFigures(stored.get(day), nowMs, fingerprint);
+    if (figures) parts.push(figures);
+    else missing.push(day);
+  }
+  const missingItems = await readRuns(missing);
+  const computed = figuresByDay(
+    [...missing, ...unsettled],
+    [...unsettledItems, ...missingItems].flat(),
+    catalog,
+  );
+  parts.push(...computed.values());
+  const toStore = missing.filter((day) => mayStoreFigures(day, stored.get(day), nowMs));
+  if (toStore.length > 0) {
+    await deps.statsDays.saveDays(
+      toStore.map((day) => ({
+        day,
+        figures: computed.get(day) as StatsFigures,
+        rev: stored.get(day)?.rev ?? 0,
+        computed_at: now,
+        catalog: fingerprint,
+      })),
+    );
+  }
+  return statsFromFigures(range.from, range.to, parts);
 }

@@ -24,12 +24,17 @@ export const PENDING_PROJECTION = [
   'status',
 ];
 
+const statsMonthPartition = (month: string) => `STATS#${month}`;
+
 export const keys = {
+  statsMonthPartition,
   customer: (id: string) => ({ PK: `CUST#${id}`, SK: 'CUSTOMER' }),
   vehicle: (id: string) => ({ PK: `VEH#${id}`, SK: 'VEHICLE' }),
   service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
   appointment: (id: string) => ({ PK: `APPT#${id}`, SK: 'APPOINTMENT' }),
   move: (id: string) => ({ PK: `MOVE#${id}`, SK: 'MOVE' }),
+  /** A settled day's stored stats figures; a month's days share a partition (one Query a month). */
+  statsDay: (day: string) => ({ PK: statsMonthPartition(day.slice(0, 7)), SK: `DAY#${day}` }),
   dayPartition: (day: string) => `DAY#${day}`,
   monthPartition: (month: string) => `MONTH#${month}`,
   /** Sorts by start time; the id keeps keys unique. */

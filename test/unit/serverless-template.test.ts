@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MOVE_STATUSES } from '../../domain/move';
 import { loadServiceConfig } from '../../infra/config';
-import { tableDefinition } from '../../infra/dynamodb/table';
+import { keys, tableDefinition } from '../../infra/dynamodb/table';
 import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../../infra/local/sqs-local';
 import { METRICS_NAMESPACE } from '../../infra/metrics';
 
@@ -287,6 +287,7 @@ describe('IAM', () => {
       'dynamodb:DeleteItem': [TABLE],
       'dynamodb:Query': [TABLE, index('by_day'), index('by_month')],
       'dynamodb:DescribeTable': [TABLE],
+      'dynamodb:UpdateItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
       'logs:CreateLogStream': [getAtt('ApiLogGroup', 'Arn')],
@@ -296,6 +297,7 @@ describe('IAM', () => {
       'dynamodb:BatchGetItem': [TABLE],
       'dynamodb:GetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
+      'dynamodb:UpdateItem': [TABLE],
       'sqs:ReceiveMessage': [QUEUE],
       'sqs:DeleteMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
@@ -343,6 +345,21 @@ describe('IAM', () => {
     }
   });
 
+  it.each(['ApiRole', 'WorkerRole'])(
+    '%s may update only the stats day items (STATS# keys), nothing else in the table',
+    (role) => {
+      const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+        (p) => p.PolicyDocument.Statement as Json[],
+      );
+      const updates = statements.filter((s) => asList(s.Action).includes('dynamodb:UpdateItem'));
+      expect(updates).toHaveLength(1);
+      expect(asList(updates[0].Action)).toEqual(['dynamodb:UpdateItem']);
+      expect(updates[0].Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.statsMonthPartition('')}*`] },
+      });
+    },
+  );
+
   it('never grants a wildcard action or resource', () => {
     for (const [, role] of resourcesOfType('AWS::IAM::Role')) {
       for (const policy of role.Properties.Policies as Json[]) {
@@ -387,6 +404,7 @@ describe('IAM', () => {
       'infra/dynamodb/dynamodb-move-repository.ts',
       'infra/dynamodb/dynamodb-shop-repository.ts',
       'infra/dynamodb/cached-catalog.ts',
+      'infra/dynamodb/dynamodb-stats-day-store.ts',
       'infra/sqs-move-queue.ts',
     ];
     const used = new Set<string>();

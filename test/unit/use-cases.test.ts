@@ -19,7 +19,12 @@ import {
   waitForMove,
   type MoveDeps,
 } from '../../domain/use-cases/moves';
-import { CardKeepsChangingError, processMove, type ProcessDeps } from '../../domain/use-cases/process-move';
+import {
+  CardKeepsChangingError,
+  processMove,
+  touchStatsDay,
+  type ProcessDeps,
+} from '../../domain/use-cases/process-move';
 import { anAppointment } from '../support/factories';
 
 const T0 = '2025-10-01T12:00:00.000Z';
@@ -556,8 +561,13 @@ describe('processMove (in-memory ports)', () => {
     const moves = new InMemoryMoveRepository();
     if (card) moves.cards.set(card.id, clone(card));
     if (move) moves.moves.set(move.move_id, clone(move));
-    const deps: ProcessDeps = { moves, now: () => T1 };
-    return { deps, moves };
+    const touched: string[][] = [];
+    const deps: ProcessDeps = {
+      moves,
+      statsDays: { touchDays: async (days) => void touched.push([...days]) },
+      now: () => T1,
+    };
+    return { deps, moves, touched };
   }
 
   it('applies a legal move: writes the card and settles the move together', async () => {
@@ -573,7 +583,12 @@ describe('processMove (in-memory ports)', () => {
       rebased: false,
       decided_at: T1,
     };
-    expect(outcome).toEqual({ kind: 'settled', record: settled, transition: 'scheduled->in_progress' });
+    expect(outcome).toEqual({
+      kind: 'settled',
+      record: settled,
+      transition: 'scheduled->in_progress',
+      statsDay: '2025-10-01',
+    });
     expect(moves.moves.get(MOVE_ID)).toEqual(settled);
     expect(moves.cards.get('appt-1')).toMatchObject({
       status: 'in_progress',
@@ -592,7 +607,7 @@ describe('processMove (in-memory ports)', () => {
 
     const outcome = await processMove(deps, MOVE_ID, 'appt-1');
 
-    expect(outcome).toEqual({ kind: 'duplicate', record: applied });
+    expect(outcome).toEqual({ kind: 'duplicate', record: applied, statsDay: '2025-10-01' });
     expect(commit).not.toHaveBeenCalled();
     expect(moves.cards.get('appt-1')).toEqual(aCard());
   });
@@ -715,7 +730,7 @@ describe('processMove (in-memory ports)', () => {
 
     const outcome = await processMove(deps, MOVE_ID, 'appt-1');
 
-    expect(outcome).toEqual({ kind: 'duplicate', record: other });
+    expect(outcome).toEqual({ kind: 'duplicate', record: other, statsDay: '2025-10-01' });
   });
 
   it('reports a duplicate when a non-applying outcome loses the race to settle', async () => {
@@ -729,5 +744,80 @@ describe('processMove (in-memory ports)', () => {
     const outcome = await processMove(deps, MOVE_ID, 'appt-1');
 
     expect(outcome).toEqual({ kind: 'duplicate', record: other });
+  });
+});
+
+describe('touchStatsDay (in-memory ports)', () => {
+  function depsAt(now: string) {
+    const touched: string[][] = [];
+    const deps: ProcessDeps = {
+      moves: new InMemoryMoveRepository(),
+      statsDays: { touchDays: async (days) => void touched.push([...days]) },
+      now: () => now,
+    };
+    return { deps, touched };
+  }
+  const applied: MoveRecord = {
+    ...aPendingMove(),
+    status: 'applied',
+    version: 4,
+    noop: false,
+    decided_at: T1,
+  };
+
+  it("bumps a past day's stats when a move changed one of its cards", async () => {
+    const { deps, touched } = depsAt('2025-10-03T09:00:00.000Z');
+    await touchStatsDay(deps, { kind: 'settled', record: applied, transition: 'x', statsDay: '2025-10-01' });
+    await touchStatsDay(deps, { kind: 'duplicate', record: applied, statsDay: '2025-10-01' });
+    expect(touched).toEqual([['2025-10-01'], ['2025-10-01']]);
+  });
+
+  it('bumps today only in its last minutes, when a reader could soon store its figures', async () => {
+    const movedAt = async (now: string) => {
+      const { deps, touched } = depsAt(now);
+      await touchStatsDay(deps, {
+        kind: 'settled',
+        record: applied,
+        transition: 'x',
+        statsDay: '2025-10-01',
+      });
+      return touched;
+    };
+    expect(await movedAt('2025-10-01T12:00:00.000Z')).toEqual([]);
+    expect(await movedAt('2025-10-01T23:55:00.000Z')).toEqual([['2025-10-01']]);
+  });
+
+  it('bumps nothing for outcomes that changed no card', async () => {
+    const { deps, touched } = depsAt('2025-10-03T09:00:00.000Z');
+    await touchStatsDay(deps, {
+      kind: 'settled',
+      record: { ...applied, status: 'conflict' },
+      transition: 'x',
+    });
+    await touchStatsDay(deps, { kind: 'orphan' });
+    expect(touched).toEqual([]);
+  });
+
+  it('gives no stats day for a no-op or a conflict, and the card day for an applied move', async () => {
+    const setUp = (card: Appointment, move: MoveRecord) => {
+      const moves = new InMemoryMoveRepository();
+      moves.cards.set(card.id, clone(card));
+      moves.moves.set(move.move_id, clone(move));
+      return { moves, statsDays: { touchDays: async () => undefined }, now: () => T1 } satisfies ProcessDeps;
+    };
+    const noop = await processMove(
+      setUp(aCard({ status: 'in_progress' }), aPendingMove()),
+      MOVE_ID,
+      'appt-1',
+    );
+    expect(noop).toMatchObject({ kind: 'settled', record: { noop: true } });
+    expect(noop).not.toHaveProperty('statsDay');
+    const stale = await processMove(
+      setUp(aCard({ status: 'ready', version: 9, status_version: 9 }), aPendingMove()),
+      MOVE_ID,
+      'appt-1',
+    );
+    expect(stale).toMatchObject({ kind: 'settled', record: { status: 'conflict' } });
+    expect(stale).not.toHaveProperty('statsDay');
   });
 });

@@ -1,0 +1,156 @@
+/** Per-day figures and the rules for storing and reusing them (domain/stats.ts, stats-days.ts). */
+import type { StatsItem } from '../../domain/appointment';
+import type { Service } from '../../domain/catalog';
+import {
+  catalogFingerprint,
+  computeStats,
+  emptyFigures,
+  figuresByDay,
+  statsFromFigures,
+  type StatsFigures,
+} from '../../domain/stats';
+import {
+  STATS_DAY_POLICY,
+  dayRuns,
+  daysToTouch,
+  isSettled,
+  mayStoreFigures,
+  usableFigures,
+  type StoredDayStats,
+} from '../../domain/stats-days';
+import { STATUSES } from '../../domain/status';
+
+const CATALOG: Service[] = [
+  { code: 'OIL001', name: 'Oil change', price_cents: 4999, duration_minutes: 45 },
+  { code: 'TIRE001', name: 'Tire rotation', price_cents: 3999, duration_minutes: 30 },
+];
+const FP = catalogFingerprint(CATALOG);
+const at = (iso: string) => Date.parse(iso);
+
+/** A spread of appointments over three days in every status, some with cycle times. */
+function someItems(): StatsItem[] {
+  const items: StatsItem[] = [];
+  for (let i = 0; i < 60; i++) {
+    const day = `2025-10-0${1 + (i % 3)}`;
+    const status = STATUSES[i % STATUSES.length] as StatsItem['status'];
+    items.push({
+      id: `a${i}`,
+      status,
+      appt_start: `${day}T${String(8 + (i % 10)).padStart(2, '0')}:00:00.000Z`,
+      service_codes: i % 2 ? ['OIL001'] : ['OIL001', 'TIRE001'],
+      status_entered_at:
+        i % 4 === 0
+          ? {
+              in_progress: `${day}T09:00:00.000Z`,
+              ready: `${day}T09:${String(10 + i).padStart(2, '0')}:07.000Z`,
+            }
+          : { scheduled: `${day}T07:00:00.000Z` },
+    });
+  }
+  return items;
+}
+
+describe('per-day figures', () => {
+  it('add up to exactly the stats computed over all the items at once', () => {
+    const items = someItems();
+    const days = ['2025-10-01', '2025-10-02', '2025-10-03'];
+    const byDay = figuresByDay(days, items, CATALOG);
+
+    expect(statsFromFigures(days[0]!, days[2]!, byDay.values())).toEqual(
+      computeStats(days[0]!, days[2]!, items, CATALOG),
+    );
+    expect([...byDay.values()].reduce((n, f) => n + f.total, 0)).toBe(60);
+  });
+
+  it('gives an empty day zero figures, and ignores items of days not asked for', () => {
+    const byDay = figuresByDay(['2025-10-02', '2025-10-09'], someItems(), CATALOG);
+
+    expect(byDay.get('2025-10-09')).toEqual(emptyFigures());
+    expect(byDay.get('2025-10-02')?.total).toBe(20);
+    expect(byDay.has('2025-10-01')).toBe(false);
+  });
+});
+
+describe('catalogFingerprint', () => {
+  it('ignores order and names but changes with any price', () => {
+    const reordered = [...CATALOG].reverse().map((s) => ({ ...s, name: 'renamed' }));
+    expect(catalogFingerprint(reordered)).toBe(FP);
+    expect(catalogFingerprint([{ ...CATALOG[0]!, price_cents: 5099 }, CATALOG[1]!])).not.toBe(FP);
+    expect(catalogFingerprint(CATALOG.slice(1))).not.toBe(FP);
+  });
+});
+
+describe('settled days', () => {
+  it('settle once they ended more than the grace ago', () => {
+    const grace = STATS_DAY_POLICY.settleGraceMs;
+    const end = at('2025-10-02T00:00:00Z');
+    expect(isSettled('2025-10-01', end + grace)).toBe(true);
+    expect(isSettled('2025-10-01', end + grace - 1)).toBe(false);
+    expect(isSettled('2025-10-02', end + grace)).toBe(false);
+  });
+
+  it('are bumped by writes from the grace before their end on, so no reader can store around a write', () => {
+    const grace = STATS_DAY_POLICY.settleGraceMs;
+    const end = at('2025-10-02T00:00:00Z');
+    expect(daysToTouch(['2025-10-01'], end - grace - 1)).toEqual([]);
+    expect(daysToTouch(['2025-10-01'], end - grace)).toEqual(['2025-10-01']);
+    expect(daysToTouch(['2025-10-03', '2025-09-01', '2025-09-01'], end)).toEqual(['2025-09-01']);
+    // Any day a reader may store at time t, a write at t - 2 × grace (clock skew) still bumps.
+    expect(daysToTouch(['2025-10-01'], end + grace - 2 * grace)).toEqual(['2025-10-01']);
+  });
+});
+
+describe('usableFigures', () => {
+  const NOW = at('2025-10-05T12:00:00Z');
+  const figures: StatsFigures = { ...emptyFigures(), total: 3 };
+  const stored = (over: Partial<StoredDayStats> = {}): StoredDayStats => ({
+    day: '2025-10-01',
+    rev: 2,
+    figures,
+    figures_rev: 2,
+    computed_at: '2025-10-05T11:00:00.000Z',
+    catalog: FP,
+    ...over,
+  });
+
+  it('returns figures stored at the current rev with the current prices', () => {
+    expect(usableFigures(stored(), NOW, FP)).toBe(figures);
+  });
+
+  it.each([
+    ['no entry', undefined],
+    ['no figures (only bumped)', stored({ figures: undefined, figures_rev: undefined })],
+    ['a write since (rev moved)', stored({ rev: 3 })],
+    ['other prices', stored({ catalog: 'ffffffff' })],
+    ['figures older than the maximum age', stored({ computed_at: '2025-10-04T11:59:59.000Z' })],
+    ['a day not settled', stored({ day: '2025-10-05' })],
+  ])('returns nothing for %s', (_why, entry) => {
+    expect(usableFigures(entry, NOW, FP)).toBeUndefined();
+  });
+});
+
+describe('mayStoreFigures', () => {
+  const NOW = at('2025-10-05T12:00:00Z');
+
+  it('stores a settled day with no change, or one whose last change is older than the index lag', () => {
+    expect(mayStoreFigures('2025-10-01', undefined, NOW)).toBe(true);
+    const old = new Date(NOW - STATS_DAY_POLICY.indexLagMs).toISOString();
+    expect(mayStoreFigures('2025-10-01', { day: '2025-10-01', rev: 4, changed_at: old }, NOW)).toBe(true);
+  });
+
+  it('does not store a day changed within the index lag, nor a day not settled', () => {
+    const recent = new Date(NOW - STATS_DAY_POLICY.indexLagMs + 1).toISOString();
+    expect(mayStoreFigures('2025-10-01', { day: '2025-10-01', rev: 4, changed_at: recent }, NOW)).toBe(false);
+    expect(mayStoreFigures('2025-10-05', undefined, NOW)).toBe(false);
+  });
+});
+
+describe('dayRuns', () => {
+  it('groups consecutive days, across months, in order', () => {
+    expect(dayRuns(['2025-10-03', '2025-09-30', '2025-10-01', '2025-10-05', '2025-10-02'])).toEqual([
+      { from: '2025-09-30', to: '2025-10-03' },
+      { from: '2025-10-05', to: '2025-10-05' },
+    ]);
+    expect(dayRuns([])).toEqual([]);
+  });
+});
