@@ -32,7 +32,7 @@ import {
   type OpenLoopResult,
   type PoolCard,
 } from '../loadtest/bench/moves';
-import { benchBoard, benchStats, type ReadResult } from '../loadtest/bench/reads';
+import { benchBoard, benchStats, type ReadResult, type StatsReadResult } from '../loadtest/bench/reads';
 import { fmt, type Latency } from '../loadtest/bench/latency';
 import { markdownTable } from '../loadtest/verdict';
 
@@ -68,6 +68,8 @@ interface Plan {
   statsDays: number;
   statsPerDay: number;
   readN: { board: number; stats7: number; stats31: number; stats366: number };
+  /** Cold stats requests per range (each after dropping the range's stored days). */
+  statsColdN: number;
 }
 
 function plan(quick: boolean, write: boolean, pollers: number): Plan {
@@ -97,6 +99,7 @@ function plan(quick: boolean, write: boolean, pollers: number): Plan {
     readN: quick
       ? { board: 10, stats7: 10, stats31: 10, stats366: 3 }
       : { board: 40, stats7: 40, stats31: 30, stats366: 10 },
+    statsColdN: quick ? 1 : 3,
   };
 }
 
@@ -300,7 +303,7 @@ interface Results {
   stepStop: string;
   contention: ContentionResult[];
   board: Array<{ perDay: number; read: ReadResult }>;
-  stats: Array<{ days: number; read: ReadResult }>;
+  stats: Array<{ label: string; days: number; read: StatsReadResult }>;
 }
 
 const ratio = (x: number, floor: number) => (floor > 0 ? `${(x / floor).toFixed(1)}×` : 'n/a');
@@ -341,11 +344,16 @@ function targets(r: Results): TargetRow[] {
     measured: board200 ? `${fmt(board200.read.api.p95)} ms` : 'not run',
     met: !!board200 && board200.read.api.p95 < 50,
   });
-  const stats31 = r.stats.find((s) => s.days === 31);
+  const stats31 = r.stats.find((s) => s.label === '31 days');
+  const statsToday = r.stats.find((s) => s.label.startsWith('31 days up to today'));
   rows.push({
     target: 'stats p95 < 100 ms for 31 days at 200 a day',
-    measured: stats31 ? `${fmt(stats31.read.api.p95)} ms` : 'not run',
-    met: !!stats31 && stats31.read.api.p95 < 100,
+    measured: stats31
+      ? `${fmt(stats31.read.warm.p95)} ms (past 31 days)` +
+        (statsToday ? `, ${fmt(statsToday.read.warm.p95)} ms (31 days up to today, today live)` : '') +
+        `; a cold request (no stored day): ${fmt(stats31.read.cold.p50)} ms`
+      : 'not run',
+    met: !!stats31 && stats31.read.warm.p95 < 100 && (!statsToday || statsToday.read.warm.p95 < 100),
   });
   return rows;
 }
@@ -487,24 +495,30 @@ function report(r: Results): string {
     '',
     `### Stats (${r.plan.statsPerDay} appointments a day)`,
     '',
+    'Cold: no day of the range stored, so the request reads every appointment from the index and stores each settled day. Warm: the settled days read back as one small item each (today, when in the range, is read live).',
+    '',
     markdownTable(
       [
         'range',
         'appointments',
-        'n',
-        'API p50 / p95 ms',
-        'floor (month queries) p50 / p95 ms',
-        'p50 ÷ floor',
-        'p95 ÷ floor',
+        `cold p50 ms (n=${r.plan.statsColdN})`,
+        'warm n',
+        'warm p50 / p95 ms',
+        'floor: index queries p50 / p95 ms',
+        'floor: stored days p50 / p95 ms',
+        'warm p50 ÷ stored-days floor',
+        'cold p50 ÷ index floor',
       ],
-      r.stats.map(({ days, read }) => [
-        `${days} days`,
+      r.stats.map(({ label, read }) => [
+        label,
         String(read.items),
-        String(read.api.n),
-        lat(read.api),
-        lat(read.floor),
-        ratio(read.api.p50, read.floor.p50),
-        ratio(read.api.p95, read.floor.p95),
+        fmt(read.cold.p50),
+        String(read.warm.n),
+        lat(read.warm),
+        lat(read.indexFloor),
+        `${lat(read.storedFloor)} (${read.storedDays} days)`,
+        ratio(read.warm.p50, read.storedFloor.p50),
+        ratio(read.cold.p50, read.indexFloor.p50),
       ]),
     ),
     '',
@@ -595,9 +609,12 @@ async function bench(p: Plan, command: string): Promise<Results> {
     const idle1 = await server.cpu();
     const idle = { java: (idle1.java - idle0.java) / 5, node: (idle1.node - idle0.node) / 5 };
 
-    const poolDay = '2002-01-01';
+    // Moves go to cards of days to come, as staff's do (today's board): a move on a settled day's
+    // card also bumps that day's stats counter (domain/stats-days.ts), which is not the common case.
+    const today = new Date().toISOString().slice(0, 10);
+    const poolDay = addDays(today, 2);
     const pool = Array.from({ length: 1200 }, (_, i) => makeAppointment(poolDay, i, 'pool'));
-    const contentionDays = p.contention.cards.map((_, i) => `2003-01-0${i + 1}`);
+    const contentionDays = p.contention.cards.map((_, i) => addDays(today, 3 + i));
     say('seeding cards for the move runs…');
     await writeAppointments(doc, info.tableName, pool);
     for (const [i, n] of p.contention.cards.entries()) {
@@ -713,16 +730,25 @@ async function bench(p: Plan, command: string): Promise<Results> {
         read: await benchBoard(client, doc, info.tableName, boardDays[perDay] as string, p.readN.board),
       });
     }
+    // The dashboard's usual question, the last 31 days up to today: 30 stored days and today live.
+    await writeAppointments(
+      doc,
+      info.tableName,
+      Array.from({ length: p.statsPerDay }, (_, i) => makeAppointment(today, i, 'today', true)),
+    );
     const stats: Results['stats'] = [];
-    for (const [days, n] of [
-      [7, p.readN.stats7],
-      [31, p.readN.stats31],
-      [p.statsDays, p.readN.stats366],
+    for (const [label, days, to, n] of [
+      ['7 days', 7, lastDay, p.readN.stats7],
+      ['31 days', 31, lastDay, p.readN.stats31],
+      [`${p.statsDays} days`, p.statsDays, lastDay, p.readN.stats366],
+      ['31 days up to today (today read live)', 31, today, p.readN.stats31],
     ] as const) {
-      say(`stats: ${days} days…`);
+      say(`stats: ${label}…`);
+      const from = addDays(to, -(days - 1));
       stats.push({
+        label,
         days,
-        read: await benchStats(client, doc, info.tableName, addDays(lastDay, -(days - 1)), lastDay, n),
+        read: await benchStats(client, doc, info.tableName, from, to, n, p.statsColdN),
       });
     }
 

@@ -28,11 +28,20 @@ export function summarize(samples: readonly number[]): Latency {
   };
 }
 
-/** Times `fn` `n` times in a row after `warmup` untimed runs; milliseconds. */
-export async function timeSequential(n: number, warmup: number, fn: (i: number) => Promise<unknown>) {
+/**
+ * Times `fn` `n` times in a row after `warmup` untimed runs; milliseconds. `before`, when given,
+ * runs untimed ahead of each timed call (to reset state).
+ */
+export async function timeSequential(
+  n: number,
+  warmup: number,
+  fn: (i: number) => Promise<unknown>,
+  before?: () => Promise<unknown>,
+) {
   for (let i = 0; i < warmup; i++) await fn(i);
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (before) await before();
     const t0 = performance.now();
     await fn(warmup + i);
     samples.push(performance.now() - t0);

@@ -2,10 +2,16 @@
  * Board and stats: the API's latency, and the floor under it, the same index queries issued with
  * the SDK directly (what DynamoDbShopRepository.boardItems and statsItems send, pages followed).
  */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { addDays } from '../../domain/days';
-import { statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
-import { INDEX_BY_DAY, INDEX_BY_MONTH, keys } from '../../infra/dynamodb/table';
+import {
+  BatchWriteCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { daysBetween, monthsBetween } from '../../domain/days';
+import { statsSliceQuery, statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
+import { storedDaysQuery } from '../../infra/dynamodb/dynamodb-stats-day-store';
+import { INDEX_BY_DAY, keys } from '../../infra/dynamodb/table';
 import type { ApiClient, ApiResponse } from '../../scripts/lib/api-client';
 import { timeSequential, type Latency } from './latency';
 
@@ -33,28 +39,53 @@ export function boardQuery(doc: DynamoDBDocumentClient, tableName: string, day: 
   });
 }
 
-/** The stats' queries: week-long slices of each month on by_month, all in flight together. */
-export async function statsQuery(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  from: string,
-  to: string,
-): Promise<number> {
-  const counts = await Promise.all(
-    statsSlices(from, to).map((slice) =>
-      queryAll(doc, {
-        TableName: tableName,
-        IndexName: INDEX_BY_MONTH,
-        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: {
-          ':pk': keys.monthPartition(slice.from.slice(0, 7)),
-          ':lo': `${slice.from}T`,
-          ':hi': `${addDays(slice.to, 1)}T`,
-        },
-      }),
-    ),
-  );
+/** Runs the queries side by side; the number of items they returned. */
+async function countAll(doc: DynamoDBDocumentClient, inputs: QueryCommandInput[]): Promise<number> {
+  const counts = await Promise.all(inputs.map((input) => queryAll(doc, input)));
   return counts.reduce((a, b) => a + b, 0);
+}
+
+/** What a cold stats request reads: week-long slices of each month on by_month, all in flight. */
+export function statsQuery(doc: DynamoDBDocumentClient, tableName: string, from: string, to: string) {
+  return countAll(
+    doc,
+    statsSlices(from, to).map((slice) => ({ TableName: tableName, ...statsSliceQuery(slice) })),
+  );
+}
+
+/** What a warm stats request reads: the range's stored days, one strongly consistent Query a month. */
+export function storedDaysRead(doc: DynamoDBDocumentClient, tableName: string, from: string, to: string) {
+  return countAll(
+    doc,
+    monthsBetween(from, to).map((month) => storedDaysQuery(tableName, month, from, to)),
+  );
+}
+
+/** Deletes the range's stored days, so the next stats request is cold. */
+async function forgetStoredDays(doc: DynamoDBDocumentClient, tableName: string, from: string, to: string) {
+  const days = daysBetween(from, to);
+  for (let i = 0; i < days.length; i += 25) {
+    let requests: Record<string, unknown[]> | undefined = {
+      [tableName]: days.slice(i, i + 25).map((day) => ({ DeleteRequest: { Key: keys.statsDay(day) } })),
+    };
+    while (requests && Object.keys(requests).length > 0) {
+      const res = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+      requests = res.UnprocessedItems as Record<string, unknown[]> | undefined;
+    }
+  }
+}
+
+export interface StatsReadResult {
+  /** Requests with no stored day in the range: each reads the index and stores every day. */
+  cold: Latency;
+  /** Requests once the range's settled days are stored. */
+  warm: Latency;
+  /** The index queries a cold request makes. */
+  indexFloor: Latency;
+  /** The stored-days queries a warm request makes. */
+  storedFloor: Latency;
+  items: number;
+  storedDays: number;
 }
 
 export interface ReadResult {
@@ -95,17 +126,22 @@ export async function benchStats(
   from: string,
   to: string,
   n: number,
-): Promise<ReadResult> {
-  let bytes = 0;
-  const warmup = n >= 10 ? 2 : 1;
-  const api = await timeSequential(n, warmup, async () => {
+  coldN: number,
+): Promise<StatsReadResult> {
+  const ask = async () => {
     const res = await client.stats({ from, to });
     expect200(`stats ${from}..${to}`, res);
-    bytes = res.text.length;
-  });
+  };
+  const cold = await timeSequential(coldN, 0, ask, () => forgetStoredDays(doc, tableName, from, to));
+  const warmup = n >= 10 ? 2 : 1;
+  const warm = await timeSequential(n, warmup, ask);
   let items = 0;
-  const floor = await timeSequential(n, warmup, async () => {
+  const indexFloor = await timeSequential(n, warmup, async () => {
     items = await statsQuery(doc, tableName, from, to);
   });
-  return { api, floor, items, bytes };
+  let storedDays = 0;
+  const storedFloor = await timeSequential(n, warmup, async () => {
+    storedDays = await storedDaysRead(doc, tableName, from, to);
+  });
+  return { cold, warm, indexFloor, storedFloor, items, storedDays };
 }
