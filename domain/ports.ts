@@ -78,8 +78,9 @@ export interface StatsDayStore {
   /** The stored entries of the days from `from` to `to` that have one, by day (strongly consistent). */
   readDays(from: string, to: string): Promise<Map<string, StoredDayStats>>;
   /**
-   * Stores each day's figures, computed while the day's rev was `rev`, unless the rev has moved
-   * since. Best effort: a failure is logged and leaves the day to be read live next time.
+   * Stores each day's figures as computed while the day's rev was `rev` (if the rev has moved
+   * since, they are simply never used). Best effort: a failure is logged and leaves the day to be
+   * read live next time.
    */
   saveDays(entries: readonly StatsDayEntry[]): Promise<void>;
   /** Bumps the days' rev and sets changed_at = `at`, so figures stored before are no longer used. */

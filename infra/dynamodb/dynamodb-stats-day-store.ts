@@ -1,27 +1,39 @@
 /**
- * StatsDayStore on the single table: one item per settled day (`STATS#<month>` / `DAY#<day>`),
- * holding its stored figures and the change counter that retires them (domain/stats-days.ts).
+ * StatsDayStore on the single table (domain/stats-days.ts has the rules). Each day has up to two
+ * items in its month's partition `STATS#<yyyy-mm>`:
+ * - `DAY#<day>#REV`: `rev` and `changed_at`, bumped by writers (UpdateItem ADD);
+ * - `DAY#<day>#FIG`: the stored figures with the `figures_rev` they were computed at, written by
+ *   readers with plain puts in batches. A bump landing after the reader's read leaves `figures_rev`
+ *   behind `rev`, so the figures are not used: no condition is needed, and a cold request stores a
+ *   month of days in two BatchWriteItem calls instead of one conditional write per day.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { monthsBetween } from '../../domain/days';
 import type { StatsDayEntry, StatsDayStore, WarnLog } from '../../domain/ports';
 import type { StatsFigures } from '../../domain/stats';
 import type { StoredDayStats } from '../../domain/stats-days';
 import { keys } from './table';
 
-/** How many figure writes one stats request keeps in flight (a cold 366-day range stores 366). */
-const SAVE_CONCURRENCY = 16;
+/** BatchWriteItem takes at most 25 puts; a cold 366-day range stores 15 batches, this many at once. */
+const BATCH_SIZE = 25;
+const BATCH_CONCURRENCY = 4;
+/** Attempts at a batch's unprocessed items (DynamoDB hands back what it throttled). */
+const BATCH_ATTEMPTS = 4;
 
-/** The Query of one month's stored days within [from, to]; the bench times the same request. */
+/** The Query of one month's stored days within [from, to], both items of each; the bench times it. */
 export function storedDaysQuery(tableName: string, month: string, from: string, to: string) {
   return {
     TableName: tableName,
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
     ExpressionAttributeValues: {
       ':pk': keys.statsMonthPartition(month),
-      ':lo': `DAY#${from}`,
-      ':hi': `DAY#${to}`,
+      ':lo': `DAY#${from}#`,
+      ':hi': `DAY#${to}#~`,
     },
     // A bump that landed before this read must be seen (stats-days.ts relies on it).
     ConsistentRead: true,
@@ -33,12 +45,13 @@ export class DynamoDbStatsDayStore implements StatsDayStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly log: WarnLog,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   async readDays(from: string, to: string): Promise<Map<string, StoredDayStats>> {
     const perMonth = await Promise.all(
       monthsBetween(from, to).map(async (month) => {
-        const items: StoredDayStats[] = [];
+        const items: Record<string, unknown>[] = [];
         let start: Record<string, unknown> | undefined;
         do {
           const res = await this.doc.send(
@@ -47,56 +60,73 @@ export class DynamoDbStatsDayStore implements StatsDayStore {
               ExclusiveStartKey: start,
             }),
           );
-          for (const item of res.Items ?? []) items.push(toStored(item));
+          items.push(...(res.Items ?? []));
           start = res.LastEvaluatedKey;
         } while (start);
         return items;
       }),
     );
-    return new Map(perMonth.flat().map((s) => [s.day, s]));
+    const days = new Map<string, StoredDayStats>();
+    for (const item of perMonth.flat()) {
+      const day = item.day as string;
+      const entry = days.get(day) ?? { day, rev: 0 };
+      if (item.kind === 'rev') {
+        entry.rev = (item.rev as number | undefined) ?? 0;
+        if (typeof item.changed_at === 'string') entry.changed_at = item.changed_at;
+      } else if (item.kind === 'figures') {
+        entry.figures = item.figures as StatsFigures;
+        entry.figures_rev = item.figures_rev as number;
+        entry.computed_at = item.computed_at as string;
+        entry.catalog = item.catalog as string;
+      }
+      days.set(day, entry);
+    }
+    return days;
   }
 
   async saveDays(entries: readonly StatsDayEntry[]): Promise<void> {
+    const batches: StatsDayEntry[][] = [];
+    for (let i = 0; i < entries.length; i += BATCH_SIZE) batches.push(entries.slice(i, i + BATCH_SIZE));
     let next = 0;
     const worker = async () => {
-      while (next < entries.length) {
-        const entry = entries[next++] as (typeof entries)[number];
+      while (next < batches.length) {
+        const batch = batches[next++] as StatsDayEntry[];
         try {
-          await this.doc.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: keys.statsDay(entry.day),
-              UpdateExpression:
-                'SET #figures = :f, #figures_rev = :rev, #computed_at = :at, #catalog = :catalog, #day = :day, #rev = if_not_exists(#rev, :zero)',
-              // Only over the rev the figures were computed at: a write bumped it since? Then
-              // these figures may miss that write, and the day stays live until the next request.
-              ConditionExpression: 'attribute_not_exists(#rev) OR #rev = :rev',
-              // Names throughout: several plain words (day, catalog) are DynamoDB reserved words.
-              ExpressionAttributeNames: {
-                '#figures': 'figures',
-                '#figures_rev': 'figures_rev',
-                '#computed_at': 'computed_at',
-                '#catalog': 'catalog',
-                '#rev': 'rev',
-                '#day': 'day',
-              },
-              ExpressionAttributeValues: {
-                ':f': entry.figures,
-                ':rev': entry.rev,
-                ':at': entry.computed_at,
-                ':catalog': entry.catalog,
-                ':day': entry.day,
-                ':zero': 0,
-              },
-            }),
-          );
+          await this.writeBatch(batch);
         } catch (err) {
-          if (err instanceof ConditionalCheckFailedException) continue;
-          this.log.warn('stats figures of a day not stored; it will be read live', { day: entry.day, err });
+          this.log.warn('stats figures not stored; those days will be read live', {
+            days: batch.map((e) => e.day),
+            err,
+          });
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(SAVE_CONCURRENCY, entries.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
+  }
+
+  private async writeBatch(batch: readonly StatsDayEntry[]): Promise<void> {
+    let requests: Record<string, unknown[]> | undefined = {
+      [this.tableName]: batch.map((entry) => ({
+        PutRequest: {
+          Item: {
+            ...keys.statsDayFigures(entry.day),
+            type: 'stats_day',
+            kind: 'figures',
+            day: entry.day,
+            figures: entry.figures,
+            figures_rev: entry.rev,
+            computed_at: entry.computed_at,
+            catalog: entry.catalog,
+          },
+        },
+      })),
+    };
+    for (let attempt = 1; requests && Object.keys(requests).length > 0; attempt++) {
+      if (attempt > BATCH_ATTEMPTS) throw new Error(`unprocessed after ${BATCH_ATTEMPTS} attempts`);
+      if (attempt > 1) await this.sleep(25 * 2 ** attempt * Math.random());
+      const res = await this.doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+      requests = res.UnprocessedItems as Record<string, unknown[]> | undefined;
+    }
   }
 
   async touchDays(days: readonly string[], at: string): Promise<void> {
@@ -105,25 +135,27 @@ export class DynamoDbStatsDayStore implements StatsDayStore {
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: keys.statsDay(day),
-            UpdateExpression: 'ADD #rev :one SET #changed_at = :at, #day = :day',
-            ExpressionAttributeNames: { '#rev': 'rev', '#day': 'day', '#changed_at': 'changed_at' },
-            ExpressionAttributeValues: { ':one': 1, ':at': at, ':day': day },
+            Key: keys.statsDayRev(day),
+            UpdateExpression:
+              'ADD #rev :one SET #changed_at = :at, #day = :day, #kind = :kind, #type = :type',
+            // Names throughout: several plain words (day, type) are DynamoDB reserved words.
+            ExpressionAttributeNames: {
+              '#rev': 'rev',
+              '#day': 'day',
+              '#changed_at': 'changed_at',
+              '#kind': 'kind',
+              '#type': 'type',
+            },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':at': at,
+              ':day': day,
+              ':kind': 'rev',
+              ':type': 'stats_day',
+            },
           }),
         ),
       ),
     );
   }
-}
-
-function toStored(item: Record<string, unknown>): StoredDayStats {
-  return {
-    day: item.day as string,
-    rev: (item.rev as number | undefined) ?? 0,
-    ...(typeof item.changed_at === 'string' ? { changed_at: item.changed_at } : {}),
-    ...(item.figures ? { figures: item.figures as StatsFigures } : {}),
-    ...(typeof item.figures_rev === 'number' ? { figures_rev: item.figures_rev } : {}),
-    ...(typeof item.computed_at === 'string' ? { computed_at: item.computed_at } : {}),
-    ...(typeof item.catalog === 'string' ? { catalog: item.catalog } : {}),
-  };
 }

@@ -33,8 +33,13 @@ export const keys = {
   service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
   appointment: (id: string) => ({ PK: `APPT#${id}`, SK: 'APPOINTMENT' }),
   move: (id: string) => ({ PK: `MOVE#${id}`, SK: 'MOVE' }),
-  /** A settled day's stored stats figures; a month's days share a partition (one Query a month). */
-  statsDay: (day: string) => ({ PK: statsMonthPartition(day.slice(0, 7)), SK: `DAY#${day}` }),
+  /**
+   * A day's stats: its change counter (`#REV`, bumped by writers) and its stored figures (`#FIG`,
+   * written by readers) are two items, so storing figures never needs a condition on the counter.
+   * A month's days share a partition: one Query reads both kinds for a range.
+   */
+  statsDayRev: (day: string) => ({ PK: statsMonthPartition(day.slice(0, 7)), SK: `DAY#${day}#REV` }),
+  statsDayFigures: (day: string) => ({ PK: statsMonthPartition(day.slice(0, 7)), SK: `DAY#${day}#FIG` }),
   dayPartition: (day: string) => `DAY#${day}`,
   monthPartition: (month: string) => `MONTH#${month}`,
   /** Sorts by start time; the id keeps keys unique. */

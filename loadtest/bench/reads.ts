@@ -61,12 +61,14 @@ export function storedDaysRead(doc: DynamoDBDocumentClient, tableName: string, f
   );
 }
 
-/** Deletes the range's stored days, so the next stats request is cold. */
+/** Deletes the range's stored figures, so the next stats request is cold. */
 async function forgetStoredDays(doc: DynamoDBDocumentClient, tableName: string, from: string, to: string) {
   const days = daysBetween(from, to);
   for (let i = 0; i < days.length; i += 25) {
     let requests: Record<string, unknown[]> | undefined = {
-      [tableName]: days.slice(i, i + 25).map((day) => ({ DeleteRequest: { Key: keys.statsDay(day) } })),
+      [tableName]: days
+        .slice(i, i + 25)
+        .map((day) => ({ DeleteRequest: { Key: keys.statsDayFigures(day) } })),
     };
     while (requests && Object.keys(requests).length > 0) {
       const res = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));

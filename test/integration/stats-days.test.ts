@@ -2,12 +2,11 @@
  * Stored figures of settled days (domain/stats-days.ts) through the real handlers, the worker
  * and DynamoDB Local: stored once, reused, and retired by every write that changes the day.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { dayOf } from '../../domain/days';
 import { STATS_DAY_POLICY } from '../../domain/stats-days';
 import { appointmentItem } from '../../infra/dynamodb/dynamodb-shop-repository';
-import { keys } from '../../infra/dynamodb/table';
 import { injectFault } from '../support/fault-injection';
 import { awaitOutcome, createCard, submit } from '../support/move-helpers';
 import { eventually, startTestApp, type TestApp } from '../support/test-app';
@@ -20,10 +19,7 @@ const stepPastIndexLag = () => {
 };
 
 beforeAll(async () => {
-  app = await startTestApp({
-    config: { LOG_LEVEL: 'warn' },
-    overrides: { now: () => new Date(Date.now() + offsetMs).toISOString() },
-  });
+  app = await startTestApp({ overrides: { now: () => new Date(Date.now() + offsetMs).toISOString() } });
 });
 afterAll(async () => {
   await app.stop();
@@ -35,11 +31,9 @@ async function stats(day: string) {
   return res.body.data;
 }
 
+/** What the store holds for the day (its counter and stored figures), read the way requests read it. */
 async function storedDay(day: string) {
-  const res = await app.container.doc.send(
-    new GetCommand({ TableName: app.config.TABLE_NAME, Key: keys.statsDay(day), ConsistentRead: true }),
-  );
-  return res.Item;
+  return (await app.container.statsDays.readDays(day, day)).get(day);
 }
 
 /** Writes a copy of a card straight into the table, past the API: no stats day is bumped. */

@@ -288,6 +288,7 @@ describe('IAM', () => {
       'dynamodb:Query': [TABLE, index('by_day'), index('by_month')],
       'dynamodb:DescribeTable': [TABLE],
       'dynamodb:UpdateItem': [TABLE],
+      'dynamodb:BatchWriteItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
       'logs:CreateLogStream': [getAtt('ApiLogGroup', 'Arn')],
@@ -345,20 +346,22 @@ describe('IAM', () => {
     }
   });
 
-  it.each(['ApiRole', 'WorkerRole'])(
-    '%s may update only the stats day items (STATS# keys), nothing else in the table',
-    (role) => {
-      const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
-        (p) => p.PolicyDocument.Statement as Json[],
-      );
-      const updates = statements.filter((s) => asList(s.Action).includes('dynamodb:UpdateItem'));
-      expect(updates).toHaveLength(1);
-      expect(asList(updates[0].Action)).toEqual(['dynamodb:UpdateItem']);
-      expect(updates[0].Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.statsMonthPartition('')}*`] },
-      });
-    },
-  );
+  it.each([
+    ['ApiRole', ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']],
+    ['WorkerRole', ['dynamodb:UpdateItem']],
+  ])('%s may write only the stats day items (STATS# keys) with %j', (role, actions) => {
+    const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+      (p) => p.PolicyDocument.Statement as Json[],
+    );
+    const writes = statements.filter((s) =>
+      asList<string>(s.Action).some((a) => a === 'dynamodb:UpdateItem' || a === 'dynamodb:BatchWriteItem'),
+    );
+    expect(writes).toHaveLength(1);
+    expect(asList<string>(writes[0].Action).sort()).toEqual(actions);
+    expect(writes[0].Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.statsMonthPartition('')}*`] },
+    });
+  });
 
   it('never grants a wildcard action or resource', () => {
     for (const [, role] of resourcesOfType('AWS::IAM::Role')) {
@@ -397,8 +400,9 @@ describe('IAM', () => {
       DescribeTableCommand: ['dynamodb:DescribeTable'],
       SendMessageCommand: ['sqs:SendMessage'],
       GetQueueAttributesCommand: ['sqs:GetQueueAttributes'],
-      // Catalog seeding (putServices) runs only in the local stack (infra/local/table-setup.ts).
-      BatchWriteCommand: [],
+      // Stored stats figures (the api, STATS# keys only). Catalog seeding (putServices) also
+      // batches, but runs only in the local stack (infra/local/table-setup.ts).
+      BatchWriteCommand: ['dynamodb:BatchWriteItem'],
     };
     const files = [
       'infra/dynamodb/dynamodb-move-repository.ts',
