@@ -212,10 +212,17 @@ describe('npm run health-check', () => {
   ];
   const row = (out: string[], check: string) => out.find((l) => l.startsWith(`${check}  `)) ?? '';
 
+  // Latency limits far above any machine's: this checks the probe's plumbing, not how fast the
+  // machine running the tests is (that is npm run bench's and npm run loadtest's job).
+  const generousSlos = ['--board-slo-ms', '60000', '--stats-slo-ms', '60000'];
+
   it('reports every check ok against the app and its queues', async () => {
     const { io, out, text } = captureIo();
 
-    const code = await healthCheck(['--base-url', proxy.url, '--samples', '3', ...queueArgs()], io);
+    const code = await healthCheck(
+      ['--base-url', proxy.url, '--samples', '3', ...generousSlos, ...queueArgs()],
+      io,
+    );
 
     expect({ code, output: text() }).toMatchObject({ code: 0 });
     for (const check of ['healthz', 'board p95', 'stats p95', 'dlq depth', 'move backlog']) {
@@ -225,10 +232,23 @@ describe('npm run health-check', () => {
     expect(row(out, 'oldest move age')).toMatch(/ skipped$/);
   });
 
+  it('fails a latency check whose p95 is over its limit, and shows the limit', async () => {
+    const { io, out } = captureIo();
+
+    const code = await healthCheck(
+      ['--base-url', proxy.url, '--samples', '2', '--board-slo-ms', '60000', '--stats-slo-ms', '0'],
+      io,
+    );
+
+    expect(code).toBe(1);
+    expect(row(out, 'board p95')).toMatch(/p95 <= 60000 ms +ok$/);
+    expect(row(out, 'stats p95')).toMatch(/p95 <= 0 ms +FAIL$/);
+  });
+
   it('skips the queue checks without queue URLs and still passes', async () => {
     const { io, out } = captureIo();
 
-    const code = await healthCheck(['--base-url', proxy.url, '--samples', '1'], io);
+    const code = await healthCheck(['--base-url', proxy.url, '--samples', '1', ...generousSlos], io);
 
     expect(code).toBe(0);
     expect(row(out, 'dlq depth')).toMatch(/no DLQ URL .* skipped$/);
@@ -242,7 +262,9 @@ describe('npm run health-check', () => {
       SQS_ENDPOINT: app.config.SQS_ENDPOINT,
     });
 
-    await expect(healthCheck(['--base-url', proxy.url, '--samples', '1'], io)).resolves.toBe(0);
+    await expect(healthCheck(['--base-url', proxy.url, '--samples', '1', ...generousSlos], io)).resolves.toBe(
+      0,
+    );
     expect(row(out, 'dlq depth')).toMatch(/0 message\(s\) .* ok$/);
   });
 
