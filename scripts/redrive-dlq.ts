@@ -6,7 +6,6 @@
  * does the same (docs/operations.md); this script also works against the local emulator and can
  * show what it would move first.
  */
-import { parseArgs } from 'node:util';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
@@ -15,7 +14,16 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { UsageError, intOption, main, processIo, runScript, type ScriptIo } from './lib/cli';
+import {
+  UsageError,
+  intOption,
+  main,
+  parseOptions,
+  processIo,
+  runScript,
+  stringOption,
+  type ScriptIo,
+} from './lib/cli';
 import { sqsClientFor, urlOption } from './lib/queues';
 
 const HELP = `Usage: npm run redrive-dlq -- [options]
@@ -115,29 +123,20 @@ async function redrive(
 
 export async function run(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript('redrive-dlq', io, async () => {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      values = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          'dlq-url': { type: 'string' },
-          'move-queue-url': { type: 'string' },
-          'sqs-endpoint': { type: 'string' },
-          region: { type: 'string' },
-          max: { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }).values;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(argv, {
+      'dlq-url': { type: 'string' },
+      'move-queue-url': { type: 'string' },
+      'sqs-endpoint': { type: 'string' },
+      region: { type: 'string' },
+      max: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.out(HELP);
       return 0;
     }
-    const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const str = (name: string) => stringOption(values, name);
     const dlqUrl = urlOption('--dlq-url', str('dlq-url') ?? io.env.DLQ_URL);
     const queueUrl = urlOption('--move-queue-url', str('move-queue-url') ?? io.env.MOVE_QUEUE_URL);
     if (!dlqUrl || !queueUrl)

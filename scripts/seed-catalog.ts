@@ -3,11 +3,10 @@
  * table, e.g. after the first deploy of a stage; idempotent (it overwrites the catalog items).
  * The local stack does this itself at start-up.
  */
-import { parseArgs } from 'node:util';
 import { SERVICE_CATALOG } from '../domain/catalog';
 import { createDocumentClient } from '../infra/aws-clients';
 import { DynamoDbShopRepository } from '../infra/dynamodb/dynamodb-shop-repository';
-import { UsageError, main, processIo, runScript, type ScriptIo } from './lib/cli';
+import { UsageError, main, parseOptions, processIo, runScript, stringOption, type ScriptIo } from './lib/cli';
 
 const HELP = `Usage: npm run seed-catalog -- --table NAME [--region NAME] [--endpoint URL]
 
@@ -23,29 +22,20 @@ Options:
 
 export async function run(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript('seed-catalog', io, async () => {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      values = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          table: { type: 'string' },
-          region: { type: 'string' },
-          endpoint: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }).values;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(argv, {
+      table: { type: 'string' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.out(HELP);
       return 0;
     }
-    const table = (values.table as string | undefined) ?? io.env.TABLE_NAME;
+    const table = stringOption(values, 'table') ?? io.env.TABLE_NAME;
     if (!table) throw new UsageError('give --table NAME (or TABLE_NAME)');
-    const region = (values.region as string | undefined) ?? io.env.AWS_REGION ?? 'us-west-2';
-    const endpoint = (values.endpoint as string | undefined) ?? io.env.DYNAMODB_ENDPOINT;
+    const region = stringOption(values, 'region') ?? io.env.AWS_REGION ?? 'us-west-2';
+    const endpoint = stringOption(values, 'endpoint') ?? io.env.DYNAMODB_ENDPOINT;
     const doc = createDocumentClient({ region, endpoint });
     try {
       await new DynamoDbShopRepository(doc, table).putServices(SERVICE_CATALOG);

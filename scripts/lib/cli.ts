@@ -64,22 +64,21 @@ export interface ParsedCli {
 }
 
 /** Parses argv strictly (unknown options and positionals are usage errors). */
+/** Parses `argv` strictly (no positionals); an unknown or malformed option is a UsageError. */
+export function parseOptions(argv: string[], options: OptionSpec): OptionValues {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as OptionValues;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 export function parseCli(
   argv: string[],
   options: OptionSpec,
   env: Record<string, string | undefined>,
 ): ParsedCli {
-  let values: OptionValues;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: { ...COMMON_OPTIONS, ...options },
-      strict: true,
-      allowPositionals: false,
-    }).values as OptionValues;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseOptions(argv, { ...COMMON_OPTIONS, ...options });
   const explicitUrl = stringOption(values, 'base-url') ?? env.API_BASE_URL;
   const sign = values.sign === true;
   const baseUrl = explicitUrl || (sign ? DIRECT_URL : PROXY_URL);
