@@ -17,7 +17,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { addDays } from '../domain/days';
 import { createDocumentClient, createSqsClient } from '../infra/aws-clients';
@@ -35,6 +34,7 @@ import {
 import { benchBoard, benchStats, type ReadResult, type StatsReadResult } from '../loadtest/bench/reads';
 import { fmt, type Latency } from '../loadtest/bench/latency';
 import { markdownTable } from '../loadtest/verdict';
+import { intOption, parseOptions } from './lib/cli';
 
 const HELP = `Usage: npm run bench [-- options]
 
@@ -780,18 +780,15 @@ async function bench(p: Plan, command: string): Promise<Results> {
 
 export async function run(argv: string[]): Promise<number> {
   let values;
+  let pollers;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: 'boolean' },
-        'no-write': { type: 'boolean' },
-        pollers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    values = parseOptions(argv, {
+      quick: { type: 'boolean' },
+      'no-write': { type: 'boolean' },
+      pollers: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    pollers = intOption('pollers', values.pollers, 2, { min: 1, max: 32 });
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\nTry \`npm run bench -- --help\`.\n`);
     return 2;
@@ -799,11 +796,6 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
-  }
-  const pollers = Number(values.pollers ?? 2);
-  if (!Number.isInteger(pollers) || pollers < 1 || pollers > 32) {
-    process.stderr.write(`bench: --pollers must be an integer from 1 to 32\n`);
-    return 2;
   }
   const p = plan(values.quick === true, values['no-write'] !== true, pollers);
   const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');

@@ -15,10 +15,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { startLocalStackFromConfig, type RunningStack } from '../infra/local/run-local-stack';
-import { loadLocalConfig } from '../infra/local/local-config';
+import { startThrowawayStack, type RunningStack } from '../infra/local/run-local-stack';
 import { isLoopback, resolveCredentials } from './lib/api-client';
+import { UsageError, intOption, parseOptions, stringOption } from './lib/cli';
 import {
   ACCEPTANCE,
   detailTable,
@@ -71,13 +70,6 @@ interface Options {
   verbose: boolean;
 }
 
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 const ROOT = resolve(__dirname, '..');
 const LOADTEST_DIR = join(ROOT, 'loadtest');
 const REPORT_DIR = join(LOADTEST_DIR, 'reports');
@@ -88,40 +80,25 @@ const RUN_LIMIT_MS = { quick: 3 * 60_000, full: 10 * 60_000 };
 const err = (line: string) => process.stderr.write(`${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-function intArg(name: string, raw: string | undefined, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${raw}"`);
-  return n;
-}
+const intArg = (name: string, raw: unknown, fallback: number, max: number) =>
+  intOption(name, raw, fallback, { min: 1, max });
 
-function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: 'boolean' },
-        'base-url': { type: 'string' },
-        unsigned: { type: 'boolean' },
-        'via-proxy': { type: 'boolean' },
-        region: { type: 'string' },
-        cards: { type: 'string' },
-        history: { type: 'string' },
-        pollers: { type: 'string' },
-        only: { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+function parseLoadtestOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  const values = parseOptions(argv, {
+    quick: { type: 'boolean' },
+    'base-url': { type: 'string' },
+    unsigned: { type: 'boolean' },
+    'via-proxy': { type: 'boolean' },
+    region: { type: 'string' },
+    cards: { type: 'string' },
+    history: { type: 'string' },
+    pollers: { type: 'string' },
+    only: { type: 'string' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
-  const baseUrl = values['base-url'] ?? (env.BASE_URL || undefined);
+  const baseUrl = stringOption(values, 'base-url') ?? (env.BASE_URL || undefined);
   let host = '';
   if (baseUrl) {
     try {
@@ -131,7 +108,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' 
     }
   }
   if (baseUrl && values['via-proxy']) throw new UsageError('--via-proxy is for the local stack only');
-  const only = (values.only ?? SCENARIOS.join(','))
+  const only = (stringOption(values, 'only') ?? SCENARIOS.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -145,7 +122,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' 
     baseUrl,
     sign: !values.unsigned && !values['via-proxy'],
     viaProxy: values['via-proxy'] === true,
-    region: values.region ?? functionUrlRegion ?? env.AWS_REGION ?? 'us-west-2',
+    region: stringOption(values, 'region') ?? functionUrlRegion ?? env.AWS_REGION ?? 'us-west-2',
     cards: intArg('cards', values.cards, 50, 5000),
     history: intArg('history', values.history, quick ? 5 : 10, 500),
     pollers: intArg('pollers', values.pollers, Number(env.POLLERS) || 2, 32),
@@ -154,36 +131,13 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' 
   };
 }
 
-/**
- * The SQS client's 5 s requestTimeout is shorter than the poller's 20 s long polls, so the SDK warns
- * on every idle poll; counted and reported once instead of flooding the output.
- */
-function quietLongPollWarnings(): () => number {
-  let suppressed = 0;
-  const warn = console.warn.bind(console);
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('exceeded the configured 5000 ms requestTimeout')) {
-      suppressed += 1;
-      return;
-    }
-    warn(...args);
-  };
-  return () => suppressed;
-}
-
-async function startStack(opts: Options): Promise<RunningStack> {
-  const config = loadLocalConfig({
-    PORT: '0',
-    PROXY_PORT: '0',
-    HOST: '127.0.0.1',
-    SEED: 'none',
-    AUTH: 'iam',
-    POLLERS: String(opts.pollers),
-    LOG_LEVEL: process.env.LOADTEST_LOG_LEVEL ?? 'warn',
-    METRICS_SINK: 'off',
-    TABLE_NAME: 'edgar-auto-shop-loadtest',
+function startStack(opts: Options): Promise<RunningStack> {
+  return startThrowawayStack({
+    tableName: 'edgar-auto-shop-loadtest',
+    pollers: opts.pollers,
+    logLevel: process.env.LOADTEST_LOG_LEVEL,
+    startProxy: opts.viaProxy,
   });
-  return startLocalStackFromConfig(config, { inMemory: true, verbose: false, startProxy: opts.viaProxy });
 }
 
 /** The environment of the artillery processes: where to go, how to sign, how much to seed. */
@@ -274,7 +228,6 @@ function summaryMarkdown(args: {
   table: string;
   passed: boolean;
   files: string[];
-  suppressedWarnings: number;
   loadAtStart: number;
 }): string {
   const { opts, reports } = args;
@@ -302,20 +255,13 @@ function summaryMarkdown(args: {
     '',
     `Reports: ${args.files.join(', ')}`,
   ];
-  if (args.suppressedWarnings > 0) {
-    lines.push(
-      '',
-      `Note: ${args.suppressedWarnings} SDK warnings "a request has exceeded the configured 5000 ms requestTimeout" were`,
-      "suppressed: the local poller's 20 s SQS long polls outlast the SQS client's 5 s requestTimeout.",
-    );
-  }
   return lines.join('\n') + '\n';
 }
 
 export async function run(argv: string[]): Promise<number> {
   let opts: Options;
   try {
-    const parsed = parseOptions(argv, process.env);
+    const parsed = parseLoadtestOptions(argv, process.env);
     if (parsed === 'help') {
       out(HELP);
       return 0;
@@ -333,7 +279,6 @@ export async function run(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const stamp = started.toISOString().replace(/[:.]/g, '-').replace('Z', '');
   await mkdir(REPORT_DIR, { recursive: true });
-  const suppressed = quietLongPollWarnings();
 
   let stack: RunningStack | undefined;
   try {
@@ -382,7 +327,6 @@ export async function run(argv: string[]): Promise<number> {
         table,
         passed,
         files,
-        suppressedWarnings: suppressed(),
         loadAtStart,
       }),
     );

@@ -156,18 +156,7 @@ export class DynamoDbShopRepository implements ShopRepository {
 
   async boardItems(days: readonly string[]): Promise<BoardItem[]> {
     // One query per day, all in flight together: a 31-day board costs one round trip of latency.
-    const perDay = await Promise.all(
-      days.map((day) =>
-        this.queryAll<BoardItem>({
-          IndexName: INDEX_BY_DAY,
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.dayPartition(day) },
-          ProjectionExpression:
-            'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes',
-          ExpressionAttributeNames: { '#s': 'status' },
-        }),
-      ),
-    );
+    const perDay = await Promise.all(days.map((day) => this.queryAll<BoardItem>(boardDayQuery(day))));
     return perDay.flat();
   }
 
@@ -184,6 +173,18 @@ export class DynamoDbShopRepository implements ShopRepository {
   async ping(): Promise<void> {
     await this.doc.send(new DescribeTableCommand({ TableName: this.tableName }));
   }
+}
+
+/** The by_day Query of one day with the board's projection; the bench times the same request. */
+export function boardDayQuery(day: string) {
+  return {
+    IndexName: INDEX_BY_DAY,
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.dayPartition(day) },
+    ProjectionExpression:
+      'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes',
+    ExpressionAttributeNames: { '#s': 'status' },
+  };
 }
 
 /** The by_month Query of one slice of days (within one month); the bench times the same request. */

@@ -10,7 +10,7 @@ import { createDocumentClient } from '../aws-clients';
 import { logger } from '../logger';
 import { seedDemoData } from './demo-data';
 import { startDynamoDbLocal } from './dynamodb-local';
-import type { LocalConfig } from './local-config';
+import { loadLocalConfig, type LocalConfig } from './local-config';
 import { startSigningProxy, type SigningProxy } from './signing-proxy';
 import { verifySigV4 } from './sigv4-verifier';
 import { startSqsEmulator } from './sqs-local';
@@ -137,4 +137,28 @@ export async function startLocalStackFromConfig(
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * A fresh in-memory stack on free loopback ports, with no demo data and SigV4 on: what the load
+ * test and the benchmark run against.
+ */
+export function startThrowawayStack(opts: {
+  tableName: string;
+  pollers: number;
+  logLevel?: string;
+  startProxy?: boolean;
+}): Promise<RunningStack> {
+  const config = loadLocalConfig({
+    PORT: '0',
+    PROXY_PORT: '0',
+    HOST: '127.0.0.1',
+    SEED: 'none',
+    AUTH: 'iam',
+    POLLERS: String(opts.pollers),
+    LOG_LEVEL: opts.logLevel ?? 'warn',
+    METRICS_SINK: 'off',
+    TABLE_NAME: opts.tableName,
+  });
+  return startLocalStackFromConfig(config, { inMemory: true, verbose: false, startProxy: opts.startProxy });
 }

@@ -9,9 +9,9 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { daysBetween, monthsBetween } from '../../domain/days';
-import { statsSliceQuery, statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
+import { boardDayQuery, statsSliceQuery, statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
 import { storedDaysQuery } from '../../infra/dynamodb/dynamodb-stats-day-store';
-import { INDEX_BY_DAY, keys } from '../../infra/dynamodb/table';
+import { keys } from '../../infra/dynamodb/table';
 import type { ApiClient, ApiResponse } from '../../scripts/lib/api-client';
 import { timeSequential, type Latency } from './latency';
 
@@ -28,15 +28,7 @@ async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): 
 
 /** The board's query of one day (by_day index, the board's projection). */
 export function boardQuery(doc: DynamoDBDocumentClient, tableName: string, day: string): Promise<number> {
-  return queryAll(doc, {
-    TableName: tableName,
-    IndexName: INDEX_BY_DAY,
-    KeyConditionExpression: 'GSI1PK = :pk',
-    ExpressionAttributeValues: { ':pk': keys.dayPartition(day) },
-    ProjectionExpression:
-      'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes',
-    ExpressionAttributeNames: { '#s': 'status' },
-  });
+  return queryAll(doc, { TableName: tableName, ...boardDayQuery(day) });
 }
 
 /** Runs the queries side by side; the number of items they returned. */

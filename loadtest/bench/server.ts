@@ -1,5 +1,5 @@
 /**
- * The benchmark's server process: the local stack (startLocalStackFromConfig, in memory) run in its
+ * The benchmark's server process: a throwaway local stack (startThrowawayStack, in memory) run in its
  * own process, so the load generator's CPU never shares the event loop that serves the API, the
  * poller and the SQS emulator. Counts the SDK calls the app makes and reports them, its CPU time,
  * its event-loop delay and DynamoDB Local's CPU time to the parent over the IPC channel.
@@ -10,8 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startLocalStackFromConfig } from '../../infra/local/run-local-stack';
-import { loadLocalConfig } from '../../infra/local/local-config';
+import { startThrowawayStack } from '../../infra/local/run-local-stack';
 
 export interface ServerReady {
   type: 'ready';
@@ -96,29 +95,7 @@ function countCalls(stack: CountableStack, calls: Record<string, number>): void 
 
 async function serve(): Promise<void> {
   const pollers = Number(process.env.BENCH_POLLERS ?? 2);
-  const config = loadLocalConfig({
-    PORT: '0',
-    PROXY_PORT: '0',
-    HOST: '127.0.0.1',
-    SEED: 'none',
-    AUTH: 'iam',
-    POLLERS: String(pollers),
-    LOG_LEVEL: 'warn',
-    METRICS_SINK: 'off',
-    TABLE_NAME: 'edgar-auto-shop-bench',
-  });
-  // The poller's 20 s long polls outlast the SQS client's 5 s requestTimeout; the SDK warns each time.
-  const warn = console.warn.bind(console);
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('exceeded the configured 5000 ms requestTimeout'))
-      return;
-    warn(...args);
-  };
-  const stack = await startLocalStackFromConfig(config, {
-    inMemory: true,
-    verbose: false,
-    startProxy: false,
-  });
+  const stack = await startThrowawayStack({ tableName: 'edgar-auto-shop-bench', pollers });
   const { container } = stack.app;
   const calls: Record<string, number> = {};
   countCalls(container.doc.middlewareStack as unknown as CountableStack, calls);
@@ -154,7 +131,7 @@ async function serve(): Promise<void> {
   send({
     type: 'ready',
     apiUrl: stack.apiUrl,
-    region: config.AWS_REGION,
+    region: container.config.AWS_REGION,
     tableName: container.config.TABLE_NAME,
     dynamodbEndpoint: container.config.DYNAMODB_ENDPOINT ?? '',
     sqsEndpoint: container.config.SQS_ENDPOINT ?? '',
