@@ -24,8 +24,18 @@ const serviceEnvSchema = z.object({
   /** Where EMF metrics go: auto (CloudWatch in Lambda), stdout, a file, or nowhere. */
   METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('auto'),
   METRICS_FILE: z.string().default('.data/metrics.log'),
-  /** A pending move older than this is re-sent by the sweeper. */
-  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** A pending move this long after its last send is re-sent by the sweeper (then with backoff). */
+  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /**
+   * A move still pending this long after it was submitted is settled `failed` with reason
+   * `undeliverable` by the sweeper: the bound of the "202 means decided" promise.
+   */
+  SWEEP_GIVE_UP_SECONDS: z.coerce.number().int().min(2).max(86_400).default(900),
+  /**
+   * The move queue's redrive `maxReceiveCount`: on that delivery the worker settles a move that
+   * still fails as `failed` (`processing_failed`) instead of letting it reach the DLQ.
+   */
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export type ServiceConfig = z.infer<typeof serviceEnvSchema>;
