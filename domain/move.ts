@@ -9,6 +9,15 @@ import { allowedTargets, canTransition, type Status } from './status';
 export const MOVE_STATUSES = ['pending', 'applied', 'conflict', 'rejected', 'failed'] as const;
 export type MoveStatus = (typeof MOVE_STATUSES)[number];
 export type RejectReason = 'invalid_transition' | 'not_found' | 'malformed_message';
+/**
+ * Why a move was settled `failed`. Each is final: the card was not changed by this move.
+ * - processing_failed: the worker failed on every delivery the queue allows (MAX_RECEIVE_COUNT);
+ * - undeliverable: still pending SWEEP_GIVE_UP_SECONDS after it was accepted (no delivery decided it);
+ * - dead_lettered: its message reached the DLQ (it crashed the function on every delivery) and an
+ *   operator's redrive-dlq settled it.
+ */
+export const FAILURE_REASONS = ['processing_failed', 'undeliverable', 'dead_lettered'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export interface MoveRequest {
   move_id: string;
@@ -37,6 +46,43 @@ export interface MoveRecord {
   decided_at?: string;
   /** What the client asked for, to tell a retry of this move from a different request reusing its id. */
   request_key: string;
+  /** Bookkeeping while pending: when the sweeper next looks at it (see nextSweepDue). */
+  sweep_due_at?: string;
+  /** Bookkeeping: how many times it was sent again after its first send. */
+  resends?: number;
+}
+
+/** How long the sweeper waits before re-sending a pending move, and when it gives up on it. */
+export interface MoveTimings {
+  /** A pending move this long after its first send is re-sent (SWEEP_AFTER_SECONDS). */
+  sweepAfterSeconds: number;
+  /** A move still pending this long after it was accepted is settled failed (SWEEP_GIVE_UP_SECONDS). */
+  giveUpSeconds: number;
+}
+
+/** The longest wait between two re-sends of one move. */
+export const MAX_RESEND_BACKOFF_SECONDS = 300;
+
+/**
+ * When the sweeper should next look at a pending move (re)sent at `sentAt`: `sweepAfterSeconds`
+ * after its first send, then after as long again as the move has been waiting (so the waits double:
+ * 60 s, 120 s, 240 s, …), at most MAX_RESEND_BACKOFF_SECONDS apart. Derived from the move's age, so it
+ * needs no counter in the sweeper's index.
+ */
+export function nextSweepDue(submittedAt: string, sentAt: string, timings: MoveTimings): string {
+  const sentMs = Date.parse(sentAt);
+  const ageMs = Math.max(0, sentMs - Date.parse(submittedAt));
+  const waitMs = Math.min(
+    Math.max(timings.sweepAfterSeconds * 1000, ageMs),
+    Math.max(timings.sweepAfterSeconds, MAX_RESEND_BACKOFF_SECONDS) * 1000,
+  );
+  return new Date(sentMs + waitMs).toISOString();
+}
+
+/** What the sweeper does with a pending move that is due at `now`: send it again, or give up. */
+export function sweepAction(record: MoveRecord, now: string, timings: MoveTimings): 'resend' | 'give_up' {
+  const ageMs = Date.parse(now) - Date.parse(record.submitted_at);
+  return ageMs >= timings.giveUpSeconds * 1000 ? 'give_up' : 'resend';
 }
 
 export type MoveDecision =
@@ -105,7 +151,8 @@ export function applyMoveToCard(
 
 /** The move record once decided. */
 export function settleMove(record: MoveRecord, decision: MoveDecision, now: string): MoveRecord {
-  const base = { ...record, decided_at: now };
+  const { sweep_due_at: _due, ...rest } = record;
+  const base = { ...rest, decided_at: now };
   switch (decision.kind) {
     case 'apply':
       return {
@@ -142,8 +189,9 @@ export function moveRequestKey(req: MoveRequest): string {
   return [req.appointment_id, req.to_status, req.expected_version, req.from_status ?? ''].join('|');
 }
 
-export function newMoveRecord(req: MoveRequest, submittedAt: string): MoveRecord {
+export function newMoveRecord(req: MoveRequest, submittedAt: string, timings?: MoveTimings): MoveRecord {
   return {
+    ...(timings ? { sweep_due_at: nextSweepDue(submittedAt, submittedAt, timings) } : {}),
     move_id: req.move_id,
     appointment_id: req.appointment_id,
     status: 'pending',
@@ -153,6 +201,12 @@ export function newMoveRecord(req: MoveRequest, submittedAt: string): MoveRecord
     submitted_at: submittedAt,
     request_key: moveRequestKey(req),
   };
+}
+
+/** The move settled `failed` for `reason` at `now`. */
+export function failMove(record: MoveRecord, reason: FailureReason, now: string): MoveRecord {
+  const { sweep_due_at: _due, ...rest } = record;
+  return { ...rest, status: 'failed', reason, decided_at: now };
 }
 
 /** The poll endpoint's view of a move (internal bookkeeping left out). */

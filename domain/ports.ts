@@ -5,7 +5,7 @@
 import type { Appointment, BoardItem, StatsItem } from './appointment';
 import type { Service } from './catalog';
 import type { Customer, Vehicle } from './customer';
-import type { MoveRecord } from './move';
+import type { FailureReason, MoveRecord } from './move';
 import type { StatsFigures } from './stats';
 import type { StoredDayStats } from './stats-days';
 
@@ -43,14 +43,20 @@ export interface MoveRepository {
    * settled move (only if still pending). Idempotent per move_id.
    */
   commitAppliedMove(card: Appointment, readVersion: number, settled: MoveRecord): Promise<CommitResult>;
-  /** Settles a move that changes no card (noop, conflict, rejected, failed), only if still pending. */
+  /** Settles a move that changes no card (noop, conflict, rejected), only if still pending. */
   settleMove(settled: MoveRecord): Promise<'settled' | 'already_settled'>;
-  /** Puts a move that failed to reach the queue back to pending; false if it is no longer failed. */
-  reopenFailedMove(record: MoveRecord): Promise<boolean>;
-  /** Takes a pending move out of the sweeper's view after a re-send, so it is re-sent only once. */
-  markResent(moveId: string, at: string): Promise<void>;
-  /** Pending moves submitted before `olderThan`, oldest first. */
-  listPendingMoves(olderThan: string, limit: number): Promise<MoveRecord[]>;
+  /**
+   * Settles a pending move `failed` with `reason` (only if still pending), from its id alone: the
+   * sweeper and the worker may hold only part of the record.
+   */
+  failPendingMove(moveId: string, reason: FailureReason, at: string): Promise<'settled' | 'already_settled'>;
+  /**
+   * Notes that a pending move was sent again at `at` and when the sweeper should next look at it
+   * (no-op once settled).
+   */
+  markResent(moveId: string, at: string, sweepDueAt: string): Promise<void>;
+  /** Pending moves whose sweep is due before `now`, oldest due first. */
+  listDueMoves(now: string, limit: number): Promise<MoveRecord[]>;
 }
 
 export type CommitResult =
@@ -60,7 +66,12 @@ export type CommitResult =
   | { kind: 'card_changed'; card?: Appointment };
 
 export interface MoveQueue {
-  sendMove(record: MoveRecord): Promise<void>;
+  /**
+   * Sends the move's message. `resend` marks a second or later send: it gets a deduplication id of its
+   * own, because SQS silently drops a message whose id it saw in the last 5 minutes, even one it already
+   * delivered and deleted (a lost response, a dead-lettered message, an emulator restart).
+   */
+  sendMove(record: MoveRecord, opts?: { resend?: boolean }): Promise<void>;
   ping(): Promise<void>;
 }
 

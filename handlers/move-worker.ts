@@ -5,15 +5,21 @@
  * Records of different appointments (message groups) run in parallel; records of one group run in
  * order. When a record fails twice (one jittered in-process retry), it and every later record of
  * its group are reported as batch item failures, so SQS redelivers them in order; other groups
- * carry on. This matches Powertools' SqsFifoPartialProcessor with skipGroupOnError, written here
- * because its current releases need Node 22.18+ and we also run on Node 20 locally; the failed-group
- * set lives per invocation, so a warm container never carries it over (Powertools issue #3673).
+ * carry on. That is Powertools' SqsFifoPartialProcessor with skipGroupOnError, with two differences
+ * that are why it is written here: groups run in parallel (Powertools processes records one after
+ * another), and on a record's last allowed delivery (ApproximateReceiveCount at the queue's
+ * maxReceiveCount) a move that still fails is settled `failed` (`processing_failed`) and acknowledged,
+ * and the rest of its group goes on in the same batch. SQS raises the receive count of every record
+ * it hands out, so with skip-group alone the innocent moves behind a failing one would reach the DLQ
+ * with it and later moves would overtake them. The failed-group set lives per invocation, so a warm
+ * container never carries it over (Powertools issue #3673).
  */
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { moveIdSchema, moveMessageSchema } from '../domain/schemas';
 import { processMove, touchStatsDay, type ProcessOutcome } from '../domain/use-cases/process-move';
 import type { MoveRecord } from '../domain/move';
+import { transitionLabel } from '../domain/status';
 import { defaultContainer, type Container } from '../infra/container';
 
 function jitter(baseMs: number): number {
@@ -81,6 +87,40 @@ async function withOneRetry<T>(
   }
 }
 
+/** Whether this is the last delivery SQS allows before it moves the message to the DLQ. */
+function isLastDelivery(deps: Container, record: SQSRecord): boolean {
+  return Number(record.attributes.ApproximateReceiveCount) >= deps.config.MAX_RECEIVE_COUNT;
+}
+
+/** A move that failed on its last allowed delivery is decided: failed, and the client can see it. */
+async function settleProcessingFailed(
+  deps: Container,
+  record: SQSRecord,
+  moveId: string,
+  err: unknown,
+): Promise<void> {
+  const now = deps.now();
+  // If this write fails too the record fails, reaches the DLQ, and the sweeper settles the move.
+  const written = await deps.moves.failPendingMove(moveId, 'processing_failed', now);
+  if (written !== 'settled') return;
+  deps.log.error('move failed on its last allowed delivery; settled failed (processing_failed)', {
+    move_id: moveId,
+    message_id: record.messageId,
+    receive_count: record.attributes.ApproximateReceiveCount,
+    err,
+  });
+  await deps.metrics.recordFailures('processing_failed', 1);
+  const move = await deps.moves.getMove(moveId, true).catch(() => undefined);
+  if (move) {
+    await deps.metrics.recordOutcome({
+      outcome: 'failed',
+      transition: transitionLabel(move.from_status ?? undefined, move.to_status),
+      latencyMs: Math.max(0, Date.parse(now) - Date.parse(move.submitted_at)),
+      moveId,
+    });
+  }
+}
+
 async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
   let message;
   try {
@@ -90,14 +130,29 @@ async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
     return;
   }
   const { move_id: moveId, appointment_id: appointmentId } = message;
-  const outcome = await withOneRetry(deps, 'move', moveId, () => processMove(deps, moveId, appointmentId));
+  const last = isLastDelivery(deps, record);
+  let outcome: ProcessOutcome;
+  try {
+    outcome = await withOneRetry(deps, 'move', moveId, () => processMove(deps, moveId, appointmentId));
+  } catch (err) {
+    if (!last) throw err;
+    await settleProcessingFailed(deps, record, moveId, err);
+    return;
+  }
   if (outcome.kind === 'orphan') {
     deps.log.error('move message without a move record acknowledged', { move_id: moveId });
   }
   await recordOutcome(deps, outcome);
-  // A failure here fails the record like a failed move: the redelivery finds the move applied
-  // (a duplicate) and bumps the day then.
-  await withOneRetry(deps, 'stats day bump', moveId, () => touchStatsDay(deps, outcome));
+  try {
+    // A failure here fails the record like a failed move: the redelivery finds the move applied
+    // (a duplicate) and bumps the day then.
+    await withOneRetry(deps, 'stats day bump', moveId, () => touchStatsDay(deps, outcome));
+  } catch (err) {
+    if (!last) throw err;
+    // The move is decided; failing the record now would only dead-letter it. The stats-day rules
+    // keep a settled day's figures from going stale without this bump (domain/stats-days.ts).
+    deps.log.error('stats day bump failed on the last delivery; acknowledged', { move_id: moveId, err });
+  }
 }
 
 export function createMoveWorker(getDeps: () => Container = defaultContainer) {

@@ -1,13 +1,18 @@
-/** Scheduled: re-sends moves left pending by a crash between recording and queueing them. */
+/**
+ * Scheduled: re-sends moves nothing has decided yet (a lost or refused send, a crash between
+ * recording and queueing, a dead-lettered message), with backoff, and settles those still pending at
+ * the give-up time as failed (`undeliverable`).
+ */
 import middy from '@middy/core';
 import { sweepPendingMoves } from '../domain/use-cases/moves';
 import { defaultContainer, type Container } from '../infra/container';
 
 export function createSweeper(getDeps: () => Container = defaultContainer) {
-  return async (): Promise<{ resent: number; failed: number }> => {
+  return async (): Promise<{ resent: number; failed: number; gaveUp: number }> => {
     const deps = getDeps();
-    const result = await sweepPendingMoves({ ...deps, log: deps.log }, deps.config.SWEEP_AFTER_SECONDS);
-    if (result.resent > 0 || result.failed > 0) deps.log.info('sweeper re-sent pending moves', result);
+    const result = await sweepPendingMoves(deps);
+    if (result.resent > 0 || result.failed > 0 || result.gaveUp > 0) deps.log.info('sweeper pass', result);
+    if (result.gaveUp > 0) await deps.metrics.recordFailures('undeliverable', result.gaveUp);
     return result;
   };
 }

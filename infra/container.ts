@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { MoveTimings } from '../domain/move';
 import type { MoveQueue, MoveRepository, ShopRepository, StatsDayStore } from '../domain/ports';
 import { createDocumentClient, createSqsClient } from './aws-clients';
 import { serviceConfig, type ServiceConfig } from './config';
@@ -26,6 +27,8 @@ export interface Container {
   statsDays: StatsDayStore;
   queue: MoveQueue;
   metrics: MoveMetrics;
+  /** The sweeper's schedule, from SWEEP_AFTER_SECONDS and SWEEP_GIVE_UP_SECONDS. */
+  moveTimings: MoveTimings;
   log: Logger;
   newId(): string;
   newMoveId(): string;
@@ -47,6 +50,10 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
     moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME),
     queue: new SqsMoveQueue(sqs, config.MOVE_QUEUE_URL),
     metrics: new MoveMetrics(metricsLoggerFactory(config.METRICS_SINK, config.METRICS_FILE)),
+    moveTimings: {
+      sweepAfterSeconds: config.SWEEP_AFTER_SECONDS,
+      giveUpSeconds: config.SWEEP_GIVE_UP_SECONDS,
+    },
     log,
     newId: () => randomUUID(),
     newMoveId: () => randomUUID(),

@@ -10,7 +10,7 @@ import { MetricsContext } from 'aws-embedded-metrics/lib/logger/MetricsContext';
 import type { IEnvironment } from 'aws-embedded-metrics/lib/environment/IEnvironment';
 import { LogSerializer } from 'aws-embedded-metrics/lib/serializers/LogSerializer';
 import type { ISink } from 'aws-embedded-metrics/lib/sinks/Sink';
-import type { MoveStatus } from '../domain/move';
+import type { FailureReason, MoveStatus } from '../domain/move';
 import { logger } from './logger';
 
 export const METRICS_NAMESPACE = 'EdgarAutoShop';
@@ -95,6 +95,22 @@ export class MoveMetrics {
       await Promise.all(flushes);
     } catch (err) {
       // Losing a metric must never fail a move.
+      logger.warn('metrics flush failed', { err });
+    }
+  }
+
+  /**
+   * moves_failed_total by reason: moves settled failed (the worker on a move's last allowed
+   * delivery, the sweeper at the give-up time, redrive-dlq). Any of these deserves a look.
+   */
+  async recordFailures(reason: FailureReason, count: number): Promise<void> {
+    try {
+      const m = this.newLogger();
+      m.setNamespace(METRICS_NAMESPACE);
+      m.setDimensions({ reason });
+      m.putMetric('moves_failed_total', count, Unit.Count);
+      await m.flush();
+    } catch (err) {
       logger.warn('metrics flush failed', { err });
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Use cases of the move pipeline: submit (record + enqueue), wait for an outcome, and the
- * sweeper that re-sends moves a crash left pending.
+ * sweeper that re-sends moves nothing has decided yet and settles those it has to give up on.
  */
 import {
   IdempotencyMismatchError,
@@ -8,7 +8,15 @@ import {
   ServiceUnavailableError,
   UnprocessableError,
 } from '../errors';
-import { moveRequestKey, newMoveRecord, type MoveRecord, type MoveRequest } from '../move';
+import {
+  moveRequestKey,
+  newMoveRecord,
+  nextSweepDue,
+  sweepAction,
+  type MoveRecord,
+  type MoveRequest,
+  type MoveTimings,
+} from '../move';
 import type { MoveQueue, MoveRepository } from '../ports';
 import type { SubmitMoveInput } from '../schemas';
 import { STATUSES, isStatus } from '../status';
@@ -16,6 +24,7 @@ import { STATUSES, isStatus } from '../status';
 export interface MoveDeps {
   moves: MoveRepository;
   queue: MoveQueue;
+  moveTimings: MoveTimings;
   newMoveId(): string;
   now(): string;
   sleep(ms: number): Promise<void>;
@@ -30,8 +39,13 @@ export interface SubmitResult {
 
 /**
  * Steps: check status names (422); record the move as pending, which also checks the card exists
- * (404) and that the move_id is new; send it to the FIFO queue; if the send fails, mark it failed
- * (503). A re-POST of a known move_id returns the stored move, or 409 if the request differs.
+ * (404) and that the move_id is new; send it to the FIFO queue.
+ *
+ * A re-POST of a known move_id returns the stored move (409 if the request differs); while the move
+ * is still pending it is sent again, since the client cannot know whether the first send reached
+ * the queue. A failed send leaves the move pending and answers 503: the message may have reached
+ * SQS although the client saw an error (a lost response), so "failed" would be a guess; the
+ * re-POST or the sweeper sends it again, and the worker settles it exactly once either way.
  */
 export async function submitMove(
   deps: MoveDeps,
@@ -51,7 +65,7 @@ export async function submitMove(
     expected_version: input.expected_version,
     ...(input.from_status ? { from_status: input.from_status as MoveRequest['to_status'] } : {}),
   };
-  let record = newMoveRecord(request, deps.now());
+  const record = newMoveRecord(request, deps.now(), deps.moveTimings);
   const result = await deps.moves.recordPendingMove(record);
   if (result.kind === 'appointment_not_found') {
     throw new NotFoundError(`no appointment with id ${appointmentId}`, { appointment_id: appointmentId });
@@ -60,38 +74,37 @@ export async function submitMove(
     if (result.record.request_key !== moveRequestKey(request)) {
       throw new IdempotencyMismatchError(
         `move ${request.move_id} was already submitted with a different request`,
-        {
-          move_id: request.move_id,
-        },
+        { move_id: request.move_id },
       );
     }
-    if (!(result.record.status === 'failed' && result.record.reason === 'queue_unavailable')) {
-      return { record: result.record, created: false };
-    }
-    // The first attempt never reached the queue, so nothing can have applied it: try again,
-    // keeping the move's original submission time.
-    record = { ...record, submitted_at: result.record.submitted_at };
-    if (!(await deps.moves.reopenFailedMove(record))) {
-      const now = await deps.moves.getMove(record.move_id, true);
-      return { record: now ?? result.record, created: false };
-    }
+    if (result.record.status !== 'pending') return { record: result.record, created: false };
+    await sendOrAnswerUnavailable(deps, result.record, true);
+    return { record: result.record, created: false };
   }
+  await sendOrAnswerUnavailable(deps, record, false);
+  return { record, created: true };
+}
+
+async function sendOrAnswerUnavailable(deps: MoveDeps, record: MoveRecord, resend: boolean): Promise<void> {
   try {
-    await deps.queue.sendMove(record);
+    await deps.queue.sendMove(record, { resend });
   } catch (err) {
-    deps.log?.warn('move could not be queued; marking it failed', { move_id: record.move_id, err });
-    const failed: MoveRecord = {
-      ...record,
-      status: 'failed',
-      reason: 'queue_unavailable',
-      decided_at: deps.now(),
-    };
-    await deps.moves.settleMove(failed).catch(() => undefined);
-    throw new ServiceUnavailableError('the move queue is unavailable; try again', {
+    deps.log?.warn('move could not be queued; it stays pending for a re-POST or the sweeper', {
       move_id: record.move_id,
+      err,
     });
+    throw new ServiceUnavailableError(
+      'the move queue did not confirm the move; it is pending: re-POST the same move to send it again',
+      { move_id: record.move_id, status: 'pending' },
+    );
   }
-  return { record, created: result.kind === 'created' };
+  if (resend) {
+    const now = deps.now();
+    // Best effort: a failure only means the sweeper may re-send it a little earlier than needed.
+    await deps.moves
+      .markResent(record.move_id, now, nextSweepDue(record.submitted_at, now, deps.moveTimings))
+      .catch((err: unknown) => deps.log?.warn('could not note a re-send', { move_id: record.move_id, err }));
+  }
 }
 
 /**
@@ -120,29 +133,42 @@ export async function waitForMove(deps: MoveDeps, moveId: string, waitMs = 0): P
 }
 
 /**
- * Sweeper: re-sends moves still pending after `afterSeconds` (a crash between record and send, or
- * a queue that lost its messages), once each: a move that keeps failing belongs in the DLQ, not in
- * a loop. The dedup id is the move_id, so a move still in the queue is not duplicated within SQS's
- * 5-minute window, and the worker ignores moves already settled.
+ * Sweeper: re-sends every move still pending when its sweep is due (SWEEP_AFTER_SECONDS after its
+ * first send, then with doubling waits: nextSweepDue), each time under a fresh deduplication id, and
+ * settles a move still pending SWEEP_GIVE_UP_SECONDS after it was accepted as `failed`
+ * (`undeliverable`). Copies are harmless: the worker settles only a pending move. A send the queue
+ * refuses is counted and tried again at the next sweep.
  */
 export async function sweepPendingMoves(
   deps: MoveDeps,
-  afterSeconds: number,
   limit = 100,
-): Promise<{ resent: number; failed: number }> {
-  const cutoff = new Date(Date.parse(deps.now()) - afterSeconds * 1000).toISOString();
-  const pending = await deps.moves.listPendingMoves(cutoff, limit);
-  let resent = 0;
-  let failed = 0;
-  for (const record of pending) {
+): Promise<{ resent: number; failed: number; gaveUp: number }> {
+  const now = deps.now();
+  const due = await deps.moves.listDueMoves(now, limit);
+  const result = { resent: 0, failed: 0, gaveUp: 0 };
+  for (const record of due) {
     try {
-      await deps.queue.sendMove(record);
-      await deps.moves.markResent(record.move_id, deps.now());
-      resent += 1;
+      if (sweepAction(record, now, deps.moveTimings) === 'give_up') {
+        if ((await deps.moves.failPendingMove(record.move_id, 'undeliverable', now)) === 'settled') {
+          result.gaveUp += 1;
+          deps.log?.warn('move undeliverable: still pending at the give-up time; settled failed', {
+            move_id: record.move_id,
+            submitted_at: record.submitted_at,
+          });
+        }
+        continue;
+      }
+      await deps.queue.sendMove(record, { resend: true });
+      await deps.moves.markResent(
+        record.move_id,
+        now,
+        nextSweepDue(record.submitted_at, now, deps.moveTimings),
+      );
+      result.resent += 1;
     } catch (err) {
-      failed += 1;
+      result.failed += 1;
       deps.log?.warn('sweeper could not re-send a pending move', { move_id: record.move_id, err });
     }
   }
-  return { resent, failed };
+  return result;
 }

@@ -7,7 +7,6 @@ import {
   TransactionCanceledException,
   type CancellationReason,
 } from '@aws-sdk/client-dynamodb';
-import { createHash } from 'node:crypto';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
@@ -20,31 +19,36 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
-import type { MoveRecord } from '../../domain/move';
+import type { FailureReason, MoveRecord } from '../../domain/move';
 import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
 import { appointmentItem, fromItem } from './dynamodb-shop-repository';
 import { INDEX_PENDING_MOVES, PENDING_SHARDS, keys } from './table';
 
+/** The pending index's sort key: the moment the sweeper should next look at the move. */
+const sweepSortKey = (dueAt: string, moveId: string) => `${dueAt}#${moveId}`;
+
 function moveItem(record: MoveRecord): Record<string, unknown> {
-  const pending = record.status === 'pending';
+  const { sweep_due_at: dueAt, ...fields } = record;
   return {
     ...keys.move(record.move_id),
     type: 'move',
-    // Only pending moves sit in the sparse pending index, which the sweeper reads.
-    ...(pending
-      ? { GSI3PK: keys.pendingPartition(record.move_id), GSI3SK: `${record.submitted_at}#${record.move_id}` }
+    // Only pending moves sit in the sparse pending index, which the sweeper reads by due time.
+    ...(record.status === 'pending'
+      ? {
+          GSI3PK: keys.pendingPartition(record.move_id),
+          GSI3SK: sweepSortKey(dueAt ?? record.submitted_at, record.move_id),
+        }
       : {}),
-    ...record,
+    ...fields,
   };
 }
 
-/**
- * ClientRequestToken (at most 36 characters) for one attempt at applying a move on top of one card
- * version: an SDK-level retry of that request is then recognised by DynamoDB as the same
- * transaction (idempotent for 10 minutes) rather than applied twice.
- */
-function transactionToken(moveId: string, readVersion: number): string {
-  return createHash('sha256').update(`${moveId}:${readVersion}`).digest('hex').slice(0, 36);
+/** The stored item back as a move record (the due time lives only in the index key). */
+function moveFromItem(item: Record<string, unknown>): MoveRecord {
+  const record = fromItem<MoveRecord>(item);
+  const sk = item.GSI3SK;
+  if (record.status === 'pending' && typeof sk === 'string') record.sweep_due_at = sk.split('#')[0];
+  return record;
 }
 
 const reasonCode = (r: CancellationReason | undefined) => r?.Code ?? 'None';
@@ -93,7 +97,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       const existing = err.Item
-        ? fromItem<MoveRecord>(unmarshall(err.Item as never))
+        ? moveFromItem(unmarshall(err.Item as never))
         : await this.getMove(record.move_id, true);
       if (!existing) throw err;
       return { kind: 'exists', record: existing };
@@ -120,7 +124,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
     const res = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.move(moveId), ConsistentRead: consistent }),
     );
-    return res.Item ? fromItem<MoveRecord>(res.Item) : undefined;
+    return res.Item ? moveFromItem(res.Item) : undefined;
   }
 
   async getMoveAndCard(
@@ -140,7 +144,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
     const move = found.find((i) => i.type === 'move');
     const card = found.find((i) => i.type === 'appointment');
     return {
-      move: move ? fromItem<MoveRecord>(move) : undefined,
+      move: move ? moveFromItem(move) : undefined,
       card: card ? fromItem<Appointment>(card) : undefined,
     };
   }
@@ -152,8 +156,10 @@ export class DynamoDbMoveRepository implements MoveRepository {
   ): Promise<CommitResult> {
     try {
       await this.doc.send(
+        // No ClientRequestToken of our own: the SDK makes one per command and keeps it across its
+        // retries, which is what makes a retried transaction idempotent. A fixed token would make a
+        // later attempt that writes other timestamps fail with IdempotentParameterMismatch.
         new TransactWriteCommand({
-          ClientRequestToken: transactionToken(settled.move_id, readVersion),
           TransactItems: [
             {
               Put: {
@@ -210,34 +216,49 @@ export class DynamoDbMoveRepository implements MoveRepository {
     }
   }
 
-  async reopenFailedMove(record: MoveRecord): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: moveItem(record),
-          ConditionExpression: '#s = :failed',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
-  }
-
-  async markResent(moveId: string, at: string): Promise<void> {
+  async failPendingMove(
+    moveId: string,
+    reason: FailureReason,
+    at: string,
+  ): Promise<'settled' | 'already_settled'> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.move(moveId),
-          UpdateExpression: 'SET resent_at = :at REMOVE GSI3PK, GSI3SK',
+          UpdateExpression: 'SET #s = :failed, reason = :reason, decided_at = :at REMOVE GSI3PK, GSI3SK',
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':at': at },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':failed': 'failed',
+            ':reason': reason,
+            ':at': at,
+          },
+        }),
+      );
+      return 'settled';
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return 'already_settled';
+      throw err;
+    }
+  }
+
+  async markResent(moveId: string, at: string, sweepDueAt: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.move(moveId),
+          UpdateExpression: 'SET resent_at = :at, GSI3SK = :sk ADD resends :one',
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':at': at,
+            ':sk': sweepSortKey(sweepDueAt, moveId),
+            ':one': 1,
+          },
         }),
       );
     } catch (err) {
@@ -246,23 +267,23 @@ export class DynamoDbMoveRepository implements MoveRepository {
     }
   }
 
-  async listPendingMoves(olderThan: string, limit: number): Promise<MoveRecord[]> {
+  async listDueMoves(now: string, limit: number): Promise<MoveRecord[]> {
     const shards = await Promise.all(
       Array.from({ length: PENDING_SHARDS }, (_, i) =>
         this.doc.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: INDEX_PENDING_MOVES,
-            KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK < :before',
-            ExpressionAttributeValues: { ':pk': `PENDING#${i}`, ':before': olderThan },
+            KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK < :now',
+            ExpressionAttributeValues: { ':pk': keys.pendingShard(i), ':now': now },
             Limit: limit,
           }),
         ),
       ),
     );
     return shards
-      .flatMap((res) => (res.Items ?? []).map((item) => fromItem<MoveRecord>(item)))
-      .sort((a, b) => (a.submitted_at < b.submitted_at ? -1 : 1))
+      .flatMap((res) => (res.Items ?? []).map((item) => moveFromItem(item)))
+      .sort((a, b) => ((a.sweep_due_at ?? '') < (b.sweep_due_at ?? '') ? -1 : 1))
       .slice(0, limit);
   }
 }

@@ -44,6 +44,7 @@ export const keys = {
   monthPartition: (month: string) => `MONTH#${month}`,
   /** Sorts by start time; the id keeps keys unique. */
   startSort: (apptStart: string, id: string) => `${apptStart}#${id}`,
+  pendingShard: (shard: number) => `PENDING#${shard}`,
   pendingPartition: (moveId: string) => {
     let h = 0;
     for (let i = 0; i < moveId.length; i++) h = (h * 31 + moveId.charCodeAt(i)) >>> 0;

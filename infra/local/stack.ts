@@ -79,6 +79,8 @@ export async function provision(
       METRICS_SINK: 'off',
       METRICS_FILE: '.data/metrics.log',
       SWEEP_AFTER_SECONDS: 60,
+      SWEEP_GIVE_UP_SECONDS: 900,
+      MAX_RECEIVE_COUNT: 5,
       ...base,
       DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
       SQS_ENDPOINT: services.sqsEndpoint,

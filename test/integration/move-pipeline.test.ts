@@ -469,7 +469,7 @@ describe('driving the worker by hand', () => {
     expect(await cardOf(card.id)).toMatchObject({ status: 'scheduled', version: 3 });
   });
 
-  it('marks a move failed and answers 503 when the queue refuses it, and a retry with the same move_id goes through (fault injected at the SDK: SQS send fails)', async () => {
+  it('answers 503 when the queue refuses a move, keeps it pending, and a re-POST with the same move_id sends it (fault injected at the SDK: SQS send fails)', async () => {
     const card = await createCard(app);
     const body = { to_status: 'in_progress', expected_version: 1, move_id: '01JCCCCCCCCCCCCCCCCCCCCCCC' };
     const removeFault = injectFault(
@@ -480,8 +480,12 @@ describe('driving the worker by hand', () => {
     const res = await submit(app, card.id, body);
     removeFault();
     expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('service_unavailable');
-    expect(await moveStatus(body.move_id)).toMatchObject({ status: 'failed', reason: 'queue_unavailable' });
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.body.error).toMatchObject({
+      code: 'service_unavailable',
+      details: { move_id: body.move_id, status: 'pending' },
+    });
+    expect(await moveStatus(body.move_id)).toMatchObject({ status: 'pending' });
 
     const retry = await submit(app, card.id, body);
     expect(retry.status).toBe(202);
@@ -489,7 +493,7 @@ describe('driving the worker by hand', () => {
     expect(await moveStatus(body.move_id)).toMatchObject({ status: 'applied', version: 2 });
   });
 
-  it('re-sends a move left pending by a crash between recording and queueing it, once', async () => {
+  it('re-sends a move left pending by a crash between recording and queueing it, and again while it stays pending', async () => {
     const card = await createCard(app);
     const moveId = '01JDDDDDDDDDDDDDDDDDDDDDDD';
     const submittedAt = new Date(Date.now() - 120_000).toISOString();
@@ -497,12 +501,15 @@ describe('driving the worker by hand', () => {
       newMoveRecord(
         { move_id: moveId, appointment_id: card.id, to_status: 'in_progress', expected_version: 1 },
         submittedAt,
+        app.container.moveTimings,
       ),
     );
     const deps = { ...app.container };
-    expect(await sweepPendingMoves(deps, 60)).toEqual({ resent: 1, failed: 0 });
-    expect(await sweepPendingMoves(deps, 60)).toEqual({ resent: 0, failed: 0 });
+    expect(await sweepPendingMoves(deps)).toEqual({ resent: 1, failed: 0, gaveUp: 0 });
+    // Not due again yet: the next re-send waits as long as the move has waited (120 s).
+    expect(await sweepPendingMoves(deps)).toEqual({ resent: 0, failed: 0, gaveUp: 0 });
     await drain();
     expect(await moveStatus(moveId)).toMatchObject({ status: 'applied', version: 2 });
+    expect(await sweepPendingMoves(deps)).toEqual({ resent: 0, failed: 0, gaveUp: 0 });
   });
 });

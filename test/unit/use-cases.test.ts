@@ -9,7 +9,14 @@ import {
   ServiceUnavailableError,
   UnprocessableError,
 } from '../../domain/errors';
-import { newMoveRecord, type MoveRecord, type MoveRequest } from '../../domain/move';
+import {
+  failMove,
+  newMoveRecord,
+  type FailureReason,
+  type MoveRecord,
+  type MoveRequest,
+  type MoveTimings,
+} from '../../domain/move';
 import type { CommitResult, MoveQueue, MoveRepository, RecordMoveResult } from '../../domain/ports';
 import type { SubmitMoveInput } from '../../domain/schemas';
 import {
@@ -33,6 +40,7 @@ const MOVE_ID = '01JABCDEFGHJKMNPQRSTVWXYZ0';
 const GENERATED_ID = '3f1c2b9e-8a4d-4c1e-9f7a-2b6d5e8c1a03';
 
 const clone = <T>(value: T): T => structuredClone(value);
+const TIMINGS: MoveTimings = { sweepAfterSeconds: 60, giveUpSeconds: 900 };
 
 /** In-memory MoveRepository with the conditional-write semantics the port documents. */
 class InMemoryMoveRepository implements MoveRepository {
@@ -82,20 +90,24 @@ class InMemoryMoveRepository implements MoveRepository {
     return 'settled';
   }
 
-  async reopenFailedMove(record: MoveRecord): Promise<boolean> {
-    if (this.moves.get(record.move_id)?.status !== 'failed') return false;
-    this.moves.set(record.move_id, clone(record));
-    return true;
+  async failPendingMove(moveId: string, reason: FailureReason, at: string) {
+    const move = this.moves.get(moveId);
+    if (move?.status !== 'pending') return 'already_settled' as const;
+    this.moves.set(moveId, failMove(move, reason, at));
+    return 'settled' as const;
   }
 
-  async markResent(moveId: string, at: string): Promise<void> {
+  async markResent(moveId: string, at: string, sweepDueAt: string): Promise<void> {
+    const move = this.moves.get(moveId);
+    if (move?.status !== 'pending') return;
     this.resent.set(moveId, at);
+    this.moves.set(moveId, { ...move, sweep_due_at: sweepDueAt, resends: (move.resends ?? 0) + 1 });
   }
 
-  async listPendingMoves(olderThan: string, limit: number): Promise<MoveRecord[]> {
+  async listDueMoves(now: string, limit: number): Promise<MoveRecord[]> {
     return [...this.moves.values()]
-      .filter((m) => m.status === 'pending' && m.submitted_at < olderThan && !this.resent.has(m.move_id))
-      .sort((a, b) => (a.submitted_at < b.submitted_at ? -1 : 1))
+      .filter((m) => m.status === 'pending' && (m.sweep_due_at ?? m.submitted_at) < now)
+      .sort((a, b) => ((a.sweep_due_at ?? '') < (b.sweep_due_at ?? '') ? -1 : 1))
       .slice(0, limit)
       .map(clone);
   }
@@ -104,12 +116,15 @@ class InMemoryMoveRepository implements MoveRepository {
 /** In-memory MoveQueue that can be taken down, wholly or for chosen moves. */
 class InMemoryMoveQueue implements MoveQueue {
   readonly sent: MoveRecord[] = [];
+  /** Whether each send was a re-send (which the SQS adapter gives a fresh deduplication id). */
+  readonly resends: boolean[] = [];
   down = false;
   readonly failFor = new Set<string>();
 
-  async sendMove(record: MoveRecord): Promise<void> {
+  async sendMove(record: MoveRecord, opts: { resend?: boolean } = {}): Promise<void> {
     if (this.down || this.failFor.has(record.move_id)) throw new Error('queue unavailable');
     this.sent.push(clone(record));
+    this.resends.push(opts.resend ?? false);
   }
 
   async ping(): Promise<void> {}
@@ -140,6 +155,7 @@ function aPendingMove(overrides: Partial<MoveRequest> = {}, submittedAt = T0): M
       ...overrides,
     },
     submittedAt,
+    TIMINGS,
   );
 }
 
@@ -152,6 +168,7 @@ function setUp(cards: Appointment[] = [aCard()]) {
   const deps: MoveDeps = {
     moves,
     queue,
+    moveTimings: TIMINGS,
     newMoveId: () => GENERATED_ID,
     now: () => clock.now,
     sleep: async () => {},
@@ -247,15 +264,22 @@ describe('submitMove (in-memory ports)', () => {
       expect(queue.sent).toHaveLength(1);
     });
 
-    it('returns a move that is still pending as it stands, without re-sending it', async () => {
-      const { deps, queue, clock } = setUp();
+    it('sends a move that is still pending again, as a re-send, and returns it as it stands', async () => {
+      const { deps, moves, queue, clock } = setUp();
       await submitMove(deps, 'appt-1', anInput());
       clock.now = T1;
 
       const result = await submitMove(deps, 'appt-1', anInput());
 
       expect(result).toEqual({ record: aPendingMove(), created: false });
-      expect(queue.sent).toHaveLength(1);
+      expect(queue.sent.map((m) => m.move_id)).toEqual([MOVE_ID, MOVE_ID]);
+      expect(queue.resends).toEqual([false, true]);
+      // The sweeper then waits as long as after any re-send (the move is 5 min old: 5 min more).
+      expect(moves.moves.get(MOVE_ID)).toMatchObject({
+        status: 'pending',
+        resends: 1,
+        sweep_due_at: '2025-10-01T12:10:00.000Z',
+      });
     });
 
     it.each([
@@ -281,73 +305,41 @@ describe('submitMove (in-memory ports)', () => {
       await expect(submitMove(deps, 'appt-2', anInput())).rejects.toBeInstanceOf(IdempotencyMismatchError);
     });
 
-    it('returns a move that failed for another reason as it stands', async () => {
-      const { deps, moves, queue } = setUp();
-      const failed: MoveRecord = {
-        ...aPendingMove(),
-        status: 'failed',
-        reason: 'malformed_message',
-        decided_at: T0,
-      };
-      moves.moves.set(MOVE_ID, failed);
-      const reopen = jest.spyOn(moves, 'reopenFailedMove');
+    it.each(['processing_failed', 'undeliverable', 'dead_lettered'] as const)(
+      'returns a move that failed (%s) as it stands: failed is final',
+      async (reason) => {
+        const { deps, moves, queue } = setUp();
+        const failed = failMove(aPendingMove(), reason, T0);
+        moves.moves.set(MOVE_ID, failed);
 
-      const result = await submitMove(deps, 'appt-1', anInput());
+        const result = await submitMove(deps, 'appt-1', anInput());
 
-      expect(result).toEqual({ record: failed, created: false });
-      expect(reopen).not.toHaveBeenCalled();
-      expect(queue.sent).toEqual([]);
-    });
+        expect(result).toEqual({ record: failed, created: false });
+        expect(queue.sent).toEqual([]);
+      },
+    );
   });
 
-  describe('when the queue is unavailable', () => {
-    it('settles the move as failed with reason queue_unavailable and throws ServiceUnavailableError (503)', async () => {
+  describe('when the queue does not confirm the send', () => {
+    it('leaves the move pending and throws ServiceUnavailableError (503) saying so', async () => {
       const { deps, moves, queue, warn } = setUp();
       queue.down = true;
 
       const submitting = submitMove(deps, 'appt-1', anInput());
 
       await expect(submitting).rejects.toBeInstanceOf(ServiceUnavailableError);
-      await expect(submitting).rejects.toMatchObject({ httpStatus: 503, details: { move_id: MOVE_ID } });
-      expect(moves.moves.get(MOVE_ID)).toEqual({
-        ...aPendingMove(),
-        status: 'failed',
-        reason: 'queue_unavailable',
-        decided_at: T0,
+      await expect(submitting).rejects.toMatchObject({
+        httpStatus: 503,
+        details: { move_id: MOVE_ID, status: 'pending' },
       });
+      expect(moves.moves.get(MOVE_ID)).toEqual(aPendingMove());
       expect(warn).toHaveBeenCalledWith(
-        'move could not be queued; marking it failed',
+        'move could not be queued; it stays pending for a re-POST or the sweeper',
         expect.objectContaining({ move_id: MOVE_ID }),
       );
     });
 
-    it('still throws ServiceUnavailableError when the failed move cannot be recorded either', async () => {
-      const { deps, moves, queue } = setUp();
-      queue.down = true;
-      jest.spyOn(moves, 'settleMove').mockRejectedValue(new Error('table unavailable'));
-
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toBeInstanceOf(ServiceUnavailableError);
-    });
-
-    it('reopens the move and sends it again on a re-POST once the queue is back', async () => {
-      const { deps, moves, queue, clock } = setUp();
-      queue.down = true;
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
-      queue.down = false;
-      clock.now = T1;
-      const reopen = jest.spyOn(moves, 'reopenFailedMove');
-
-      const result = await submitMove(deps, 'appt-1', anInput());
-
-      expect(reopen).toHaveBeenCalledWith(aPendingMove({}, T0));
-      expect(moves.moves.get(MOVE_ID)).toEqual(aPendingMove({}, T0));
-      expect(queue.sent.map((m) => [m.move_id, m.status])).toEqual([[MOVE_ID, 'pending']]);
-      expect(result).toMatchObject({ record: { move_id: MOVE_ID, status: 'pending' }, created: false });
-    });
-
-    // Bug: the reopened move is stored with its original submitted_at (T0), but the record
-    // returned to the client (and sent to the queue) carries the re-POST time (T1).
-    it('returns the reopened move with the submitted_at it is stored with', async () => {
+    it('sends the move again on a re-POST once the queue is back, keeping its submission time', async () => {
       const { deps, moves, queue, clock } = setUp();
       queue.down = true;
       await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
@@ -356,37 +348,36 @@ describe('submitMove (in-memory ports)', () => {
 
       const result = await submitMove(deps, 'appt-1', anInput());
 
-      expect(result.record.submitted_at).toBe(moves.moves.get(MOVE_ID)?.submitted_at);
-    });
-
-    it('marks the reopened move failed again when the queue is still down', async () => {
-      const { deps, moves, queue, clock } = setUp();
-      queue.down = true;
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
-      clock.now = T1;
-
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toBeInstanceOf(ServiceUnavailableError);
-
-      expect(moves.moves.get(MOVE_ID)).toMatchObject({
-        status: 'failed',
-        reason: 'queue_unavailable',
-        decided_at: T1,
-      });
-    });
-
-    it('returns the move as it now stands when another request reopened it first', async () => {
-      const { deps, moves, queue } = setUp();
-      queue.down = true;
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
-      queue.down = false;
-      jest.spyOn(moves, 'reopenFailedMove').mockImplementation(async (record) => {
-        moves.moves.set(record.move_id, clone(record));
-        return false;
-      });
-
-      const result = await submitMove(deps, 'appt-1', anInput());
-
+      expect(queue.sent.map((m) => [m.move_id, m.status, m.submitted_at])).toEqual([
+        [MOVE_ID, 'pending', T0],
+      ]);
+      expect(queue.resends).toEqual([true]);
       expect(result).toEqual({ record: aPendingMove(), created: false });
+      expect(moves.moves.get(MOVE_ID)?.submitted_at).toBe(T0);
+    });
+
+    it('answers 503 again on a re-POST while the queue is still down, and the move stays pending', async () => {
+      const { deps, moves, queue, clock } = setUp();
+      queue.down = true;
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      clock.now = T1;
+
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toBeInstanceOf(ServiceUnavailableError);
+
+      expect(moves.moves.get(MOVE_ID)).toMatchObject({ status: 'pending', submitted_at: T0 });
+    });
+
+    it('returns the decided move on a re-POST when the first send had reached the queue after all', async () => {
+      const { deps, moves, queue } = setUp();
+      queue.down = true;
+      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      const applied: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T1 };
+      moves.moves.set(MOVE_ID, applied);
+      queue.down = false;
+
+      const result = await submitMove(deps, 'appt-1', anInput());
+
+      expect(result).toEqual({ record: applied, created: false });
       expect(queue.sent).toEqual([]);
     });
   });
@@ -508,47 +499,86 @@ describe('sweepPendingMoves (in-memory ports)', () => {
     return env;
   }
 
-  it('re-sends only pending moves older than the cutoff, oldest first, and marks them resent', async () => {
+  it('re-sends the pending moves whose sweep is due, oldest due first, as re-sends', async () => {
     const { deps, moves, queue } = setUpSweep();
 
-    const result = await sweepPendingMoves(deps, 60);
+    const result = await sweepPendingMoves(deps);
 
-    expect(result).toEqual({ resent: 2, failed: 0 });
+    expect(result).toEqual({ resent: 2, failed: 0, gaveUp: 0 });
     expect(queue.sent.map((m) => m.move_id)).toEqual(['old-1', 'old-2']);
+    expect(queue.resends).toEqual([true, true]);
     expect(Object.fromEntries(moves.resent)).toEqual({ 'old-1': NOW, 'old-2': NOW });
   });
 
-  it('asks for moves submitted before now minus afterSeconds, up to the limit', async () => {
+  it('asks for the moves due before now, up to the limit', async () => {
     const { deps, moves } = setUpSweep();
-    const list = jest.spyOn(moves, 'listPendingMoves');
+    const list = jest.spyOn(moves, 'listDueMoves');
 
-    await sweepPendingMoves(deps, 90);
-    await sweepPendingMoves(deps, 60, 5);
+    await sweepPendingMoves(deps);
+    await sweepPendingMoves(deps, 5);
 
     expect(list.mock.calls).toEqual([
-      ['2025-10-01T11:58:30.000Z', 100],
-      ['2025-10-01T11:59:00.000Z', 5],
+      [NOW, 100],
+      [NOW, 5],
     ]);
   });
 
-  it('re-sends a move only once', async () => {
-    const { deps, queue } = setUpSweep();
-    await sweepPendingMoves(deps, 60);
+  it('keeps re-sending a move that stays pending, waiting as long again as it has waited each time', async () => {
+    const { deps, moves, queue, clock } = setUp();
+    moves.moves.set('m', aPendingMove({ move_id: 'm' }, T0));
+    const sendsAt: string[] = [];
+    // Sweep every minute for 14 minutes, as the scheduled sweeper does.
+    for (let minute = 1; minute <= 14; minute++) {
+      clock.now = new Date(Date.parse(T0) + minute * 60_000 + 1).toISOString();
+      const before = queue.sent.length;
+      await sweepPendingMoves(deps);
+      if (queue.sent.length > before) sendsAt.push(clock.now.slice(11, 16));
+    }
 
-    const second = await sweepPendingMoves(deps, 60);
-
-    expect(second).toEqual({ resent: 0, failed: 0 });
-    expect(queue.sent).toHaveLength(2);
+    expect(sendsAt).toEqual(['12:01', '12:03', '12:07', '12:13']);
+    expect(moves.moves.get('m')).toMatchObject({ status: 'pending', resends: 4 });
   });
 
-  it('counts a move the queue refuses as failed and leaves it for the next sweep', async () => {
+  it('settles a move still pending at the give-up time as failed (undeliverable) and sends it no more', async () => {
+    const { deps, moves, queue, clock, warn } = setUp();
+    moves.moves.set('m', aPendingMove({ move_id: 'm' }, T0));
+    clock.now = new Date(Date.parse(T0) + 900_000).toISOString();
+
+    const result = await sweepPendingMoves(deps);
+
+    expect(result).toEqual({ resent: 0, failed: 0, gaveUp: 1 });
+    expect(queue.sent).toEqual([]);
+    expect(moves.moves.get('m')).toMatchObject({
+      status: 'failed',
+      reason: 'undeliverable',
+      decided_at: clock.now,
+    });
+    expect(moves.moves.get('m')).not.toHaveProperty('sweep_due_at');
+    expect(warn).toHaveBeenCalledWith(
+      'move undeliverable: still pending at the give-up time; settled failed',
+      expect.objectContaining({ move_id: 'm' }),
+    );
+    expect(await sweepPendingMoves(deps)).toEqual({ resent: 0, failed: 0, gaveUp: 0 });
+  });
+
+  it('does not count a give-up when the move was decided meanwhile', async () => {
+    const { deps, moves, clock } = setUp();
+    moves.moves.set('m', aPendingMove({ move_id: 'm' }, T0));
+    clock.now = new Date(Date.parse(T0) + 900_000).toISOString();
+    jest.spyOn(moves, 'failPendingMove').mockResolvedValue('already_settled');
+
+    expect(await sweepPendingMoves(deps)).toEqual({ resent: 0, failed: 0, gaveUp: 0 });
+  });
+
+  it('counts a move the queue refuses as failed and leaves it due for the next sweep', async () => {
     const { deps, moves, queue, warn } = setUpSweep();
     queue.failFor.add('old-1');
 
-    const result = await sweepPendingMoves(deps, 60);
+    const result = await sweepPendingMoves(deps);
 
-    expect(result).toEqual({ resent: 1, failed: 1 });
+    expect(result).toEqual({ resent: 1, failed: 1, gaveUp: 0 });
     expect([...moves.resent.keys()]).toEqual(['old-2']);
+    expect((await moves.listDueMoves(NOW, 10)).map((m) => m.move_id)).toEqual(['old-1']);
     expect(warn).toHaveBeenCalledWith(
       'sweeper could not re-send a pending move',
       expect.objectContaining({ move_id: 'old-1' }),
@@ -575,8 +605,9 @@ describe('processMove (in-memory ports)', () => {
 
     const outcome = await processMove(deps, MOVE_ID, 'appt-1');
 
+    const { sweep_due_at: _due, ...pending } = aPendingMove();
     const settled = {
-      ...aPendingMove(),
+      ...pending,
       status: 'applied',
       version: 4,
       noop: false,
