@@ -162,6 +162,18 @@ describe('the move queues', () => {
     });
   });
 
+  it('tell the worker the redrive receive count, and give up on a move only after the worker could retry it', () => {
+    const env = (key: string) =>
+      resource(FUNCTIONS[key as keyof typeof FUNCTIONS].logicalId, 'AWS::Lambda::Function').Properties
+        .Environment.Variables as Record<string, string>;
+    expect(Number(env('worker').MAX_RECEIVE_COUNT)).toBe(queue().RedrivePolicy.maxReceiveCount);
+    expect(env('sweeper')).toMatchObject({ SWEEP_AFTER_SECONDS: '60', SWEEP_GIVE_UP_SECONDS: '900' });
+    expect(env('api').SWEEP_AFTER_SECONDS).toBe(env('sweeper').SWEEP_AFTER_SECONDS);
+    expect(Number(env('sweeper').SWEEP_GIVE_UP_SECONDS)).toBeGreaterThan(
+      queue().RedrivePolicy.maxReceiveCount * queue().VisibilityTimeout,
+    );
+  });
+
   it('hide a received message for at least 6 × the worker timeout', () => {
     const workerTimeout = resource('WorkerLambdaFunction', 'AWS::Lambda::Function').Properties.Timeout;
     expect(queue().VisibilityTimeout).toBeGreaterThanOrEqual(6 * workerTimeout);
@@ -287,7 +299,8 @@ describe('IAM', () => {
       'dynamodb:DeleteItem': [TABLE],
       'dynamodb:Query': [TABLE, index('by_day'), index('by_month')],
       'dynamodb:DescribeTable': [TABLE],
-      'dynamodb:UpdateItem': [TABLE],
+      // Two statements: STATS# items (day bumps) and MOVE# items (re-sends).
+      'dynamodb:UpdateItem': [TABLE, TABLE],
       'dynamodb:BatchWriteItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
@@ -298,7 +311,8 @@ describe('IAM', () => {
       'dynamodb:BatchGetItem': [TABLE],
       'dynamodb:GetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
-      'dynamodb:UpdateItem': [TABLE],
+      // Two statements: STATS# items (day bumps) and MOVE# items (failed on the last delivery).
+      'dynamodb:UpdateItem': [TABLE, TABLE],
       'sqs:ReceiveMessage': [QUEUE],
       'sqs:DeleteMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
@@ -346,21 +360,38 @@ describe('IAM', () => {
     }
   });
 
+  const leadingKeys = (prefix: string) => ({
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
+  });
+  const STATS = keys.statsMonthPartition('');
+  const MOVES = keys.move('').PK;
+
   it.each([
-    ['ApiRole', ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']],
-    ['WorkerRole', ['dynamodb:UpdateItem']],
-  ])('%s may write only the stats day items (STATS# keys) with %j', (role, actions) => {
+    [
+      'ApiRole',
+      [
+        [['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'], STATS],
+        [['dynamodb:UpdateItem'], MOVES],
+      ],
+    ],
+    [
+      'WorkerRole',
+      [
+        [['dynamodb:UpdateItem'], STATS],
+        [['dynamodb:UpdateItem'], MOVES],
+      ],
+    ],
+    ['SweeperRole', [[['dynamodb:UpdateItem'], MOVES]]],
+  ] as const)('%s may update only stats day items (STATS#) and move items (MOVE#): %j', (role, expected) => {
     const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
       (p) => p.PolicyDocument.Statement as Json[],
     );
     const writes = statements.filter((s) =>
       asList<string>(s.Action).some((a) => a === 'dynamodb:UpdateItem' || a === 'dynamodb:BatchWriteItem'),
     );
-    expect(writes).toHaveLength(1);
-    expect(asList<string>(writes[0].Action).sort()).toEqual(actions);
-    expect(writes[0].Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.statsMonthPartition('')}*`] },
-    });
+    expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
+      expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
+    );
   });
 
   it('never grants a wildcard action or resource', () => {
