@@ -28,3 +28,39 @@ export function injectFault(
 /** True when the request's input mentions `text` anywhere (marshalled or not). */
 export const mentions = (text: string) => (_cmd: string, input: unknown) =>
   JSON.stringify(input).includes(text);
+
+/**
+ * A lost response: the request reaches the service and takes effect, then the caller sees an error
+ * instead of the answer (as when a response is lost on the SDK's last attempt). The middleware sits
+ * before the SDK's retries, so the service sees exactly one request per `send`.
+ */
+export function injectLostResponses(
+  client: { middlewareStack: MiddlewareStack<any, any> },
+  matches: (commandName: string, input: unknown) => boolean,
+  lose: () => boolean,
+): { remove(): void; lost(): number } {
+  const name = `test-lost-response-${++counter}`;
+  let lost = 0;
+  client.middlewareStack.add(
+    (next: any, context: any) => async (args: any) => {
+      const out = await next(args);
+      if (matches(String(context.commandName ?? ''), args.input) && lose()) {
+        lost += 1;
+        throw Object.assign(
+          new Error('injected: the response was lost after the service accepted the request'),
+          {
+            name: 'TimeoutError',
+          },
+        );
+      }
+      return out;
+    },
+    { step: 'initialize', name, priority: 'high' },
+  );
+  return {
+    remove: () => {
+      client.middlewareStack.remove(name);
+    },
+    lost: () => lost,
+  };
+}

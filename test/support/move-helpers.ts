@@ -135,3 +135,34 @@ export async function sendRaw(
     }),
   );
 }
+
+/**
+ * Submits as the board page does: a 5xx (a 503 means "unknown: the move is pending") is answered by
+ * re-POSTing the same body, same move_id, until the server gives a real answer (bounded).
+ */
+export async function submitUntilAnswered(
+  app: TestApp,
+  id: string,
+  body: Record<string, unknown>,
+  opts: { tries?: number; delayMs?: number } = {},
+) {
+  const tries = opts.tries ?? 40;
+  for (let attempt = 1; ; attempt++) {
+    const res = await submit(app, id, body);
+    if (res.status < 500 || attempt >= tries) return { res, attempts: attempt };
+    await new Promise((r) => setTimeout(r, opts.delayMs ?? 50));
+  }
+}
+
+/**
+ * The card's version chain: the versions its applied, non-noop moves produced, in order. For a card
+ * changed only by moves it must be exactly 2..version.
+ */
+export function versionChain(
+  outcomes: Array<{ status: string; noop?: boolean; version?: number }>,
+): number[] {
+  return outcomes
+    .filter((o) => o.status === 'applied' && !o.noop)
+    .map((o) => o.version as number)
+    .sort((a, b) => a - b);
+}
