@@ -54,6 +54,59 @@ describe('createApiClient', () => {
   });
 });
 
+describe('createApiClient, when an answer is missing or partial', () => {
+  it('turns a request that gets no answer in time into a retryable NetworkError (fault injected at fetch: a hung connection)', async () => {
+    const hung: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    const api = createApiClient(hung, '', 20);
+
+    const err = await api.pollMove('m-1', 10).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err).toMatchObject({ message: 'no answer within 30 ms' });
+    expect(isRetryable(err)).toBe(true);
+  });
+
+  it('turns a success whose body cannot be read into a retryable NetworkError (fault injected at fetch: a cut-off body)', async () => {
+    const cut: typeof fetch = async () =>
+      new Response('{"ok":true,"da', { status: 202, headers: { 'content-type': 'application/json' } });
+    const api = createApiClient(cut);
+
+    const err = await api
+      .submitMove('a1', {
+        move_id: 'm-1',
+        to_status: 'ready',
+        expected_version: 1,
+        from_status: 'in_progress',
+      })
+      .catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(isRetryable(err)).toBe(true);
+  });
+
+  it.each([
+    ['seconds', () => '7', 7000],
+    ['an HTTP date', () => new Date(Date.now() + 120_000).toUTCString(), 110_000],
+  ])('reads Retry-After given in %s', async (_form, header, atLeast) => {
+    const server = new FakeServer().on(
+      'GET',
+      BOARD,
+      fail(429, 'too_many_requests', 'slow down', { 'retry-after': header() }),
+    );
+    const api = createApiClient(server.fetch);
+
+    const err = await api.getBoard('2026-03-02').catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ status: 429 });
+    expect(isRetryable(err)).toBe(true);
+    expect((err as ApiError).retryAfterMs).toBeGreaterThanOrEqual(atLeast);
+    expect((err as ApiError).retryAfterMs).toBeLessThanOrEqual(120_000);
+  });
+});
+
 describe('newMoveId', () => {
   it('makes a version 4 UUID, which the move API accepts as a move_id', () => {
     const id = newMoveId((bytes) => bytes.fill(0xff));

@@ -2,7 +2,7 @@
 import type { Board, BoardItem } from '../../web/src/api';
 import { boardView } from '../../web/src/board-view';
 import type { InFlightMove, MoveResult } from '../../web/src/move-machine';
-import { CONFLICT_MESSAGE, outcomeToast, refusalToast } from '../../web/src/move-messages';
+import { CONFLICT_MESSAGE, movingText, outcomeToast, refusalToast } from '../../web/src/move-messages';
 import { aCard } from './support/fake-api';
 
 const DAY = '2026-03-02';
@@ -25,7 +25,7 @@ function boardOf(...items: BoardItem[]): Board {
 
 const inFlight = (card: BoardItem, to: BoardItem['status']): [string, InFlightMove] => [
   card.id,
-  { card, to, phase: { phase: 'pending', attempt: 1 }, startedAt: 0 },
+  { card, to, phase: { phase: 'pending' }, startedAt: 0, stillWorking: false },
 ];
 
 const ids = (items: BoardItem[]) => items.map((i) => i.id);
@@ -102,13 +102,44 @@ describe('move messages', () => {
     expect(outcomeToast(result({ kind: 'applied', version: 2, noop: false }))).toBeUndefined();
   });
 
-  it('names the card and the cause when a move gives up', () => {
+  it.each([
+    ['processing_failed', 'the server could not process this move'],
+    ['undeliverable', 'the move could not be delivered in time'],
+    ['dead_lettered', 'the move was set aside after repeated server failures'],
+    ['something_new', 'the server gave up on this move (something_new)'],
+  ])('names the card and says in words why the server settled the move failed (%s)', (reason, words) => {
+    expect(outcomeToast(result({ kind: 'failed', reason }))).toEqual({
+      tone: 'error',
+      text: `Could not move Grace Hopper's card to In progress: ${words}. You can move it again.`,
+    });
+  });
+
+  it('names the card and the cause when the server refuses the request', () => {
     expect(
-      outcomeToast(result({ kind: 'error', message: 'the server failed (HTTP 503); tried 3 times' })),
+      outcomeToast(
+        result({ kind: 'error', message: 'move m was already submitted with a different request' }),
+      ),
     ).toEqual({
       tone: 'error',
-      text: "Could not move Grace Hopper's card: the server failed (HTTP 503); tried 3 times. Please try again.",
+      text: "Could not move Grace Hopper's card: move m was already submitted with a different request. Please try again.",
     });
+  });
+
+  it.each([
+    [{ phase: 'pending' }, false, 'Moving to In progress…'],
+    [{ phase: 'pending' }, true, 'Still moving to In progress…'],
+    [
+      { phase: 'retrying', delayMs: 400, reason: 'the server could not be reached' },
+      false,
+      'Moving to In progress, retrying…',
+    ],
+    [
+      { phase: 'retrying', delayMs: 400, reason: 'the server could not be reached' },
+      true,
+      'Still moving to In progress, retrying…',
+    ],
+  ] as const)('shows a moving card in phase %j (still working: %p) as "%s"', (phase, stillWorking, text) => {
+    expect(movingText({ to: 'in_progress', phase, stillWorking })).toBe(text);
   });
 
   it('explains a refused move from a final column', () => {

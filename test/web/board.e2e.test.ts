@@ -237,19 +237,25 @@ describe('the board page through the signing proxy', () => {
     expect(errors).toEqual([]);
   });
 
-  it('retries a move the server failed with the same move_id, and it lands once', async () => {
+  it('re-POSTs a move answered 503 (fault injected by the browser route: service_unavailable) with the same move_id after Retry-After, and it lands once', async () => {
     const { page, errors } = await openBoard({ date: tomorrow });
     const id = await cardId(page, 'scheduled', '10:00–11:00');
     const moveIds: string[] = [];
     await page.route('**/api/admin/appointments/*/move', async (route) => {
-      moveIds.push(JSON.parse(route.request().postData() ?? '{}').move_id);
+      const moveId = JSON.parse(route.request().postData() ?? '{}').move_id;
+      moveIds.push(moveId);
       if (moveIds.length === 1) {
         await route.fulfill({
           status: 503,
           contentType: 'application/json',
+          headers: { 'retry-after': '1' },
           body: JSON.stringify({
             ok: false,
-            error: { code: 'service_unavailable', message: 'try again', details: {} },
+            error: {
+              code: 'service_unavailable',
+              message: 'the move queue is unavailable; try again',
+              details: { move_id: moveId, status: 'pending' },
+            },
           }),
         });
       } else {
@@ -264,6 +270,32 @@ describe('the board page through the signing proxy', () => {
     expect(moveIds[1]).toBe(moveIds[0]);
     expect(await settledIn(page, 'canceled', id).getAttribute('data-version')).toBe('2');
     expect(await page.getByTestId('toast').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps a card locked through failing polls (fault injected by the browser route: connection refused), says it is still moving, and it lands without an error', async () => {
+    const { page, errors } = await openBoard({ date: tomorrow });
+    const id = await cardId(page, 'scheduled', '11:00–12:00');
+    let refusing = true;
+    const polledIds = new Set<string>();
+    await page.route('**/api/admin/moves/**', async (route) => {
+      polledIds.add(new URL(route.request().url()).pathname.split('/').pop() ?? '');
+      if (refusing) await route.abort('connectionrefused');
+      else await route.continue();
+    });
+
+    await cardIn(page, 'scheduled', '11:00–12:00').dragTo(column(page, 'in_progress'));
+    const moving = column(page, 'in_progress').locator(`[data-card-id="${id}"]`);
+    await moving.getByRole('status').filter({ hasText: 'Still moving to In progress' }).waitFor();
+    expect(await moving.getAttribute('draggable')).toBe('false');
+    expect(await page.getByTestId('toast').count()).toBe(0);
+
+    refusing = false;
+    await settledIn(page, 'in_progress', id).waitFor();
+    expect(await settledIn(page, 'in_progress', id).getAttribute('data-version')).toBe('2');
+    expect(polledIds.size).toBe(1);
+    expect(await page.getByTestId('toast').count()).toBe(0);
+    expect(await page.getByTestId('telemetry-moves').textContent()).toBe('1');
     expect(errors).toEqual([]);
   });
 

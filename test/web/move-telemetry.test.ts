@@ -40,4 +40,13 @@ describe('MoveTelemetry', () => {
       p99Ms: 1000,
     });
   });
+
+  it('counts decided moves only, not requests the server refused', () => {
+    const telemetry = new MoveTelemetry();
+    telemetry.record({ kind: 'applied', ms: 100 });
+    telemetry.record({ kind: 'failed', ms: 900_000 });
+    telemetry.record({ kind: 'error', ms: 5 });
+
+    expect(telemetry.summary()).toMatchObject({ moves: 2, conflicts: 0, p95Ms: 900_000 });
+  });
 });

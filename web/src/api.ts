@@ -38,19 +38,22 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> = {},
-    /** From Retry-After on a 503: the server's own hint for when to try again. */
+    /** From Retry-After (a 503 or 429): the server's own hint for when to try again. */
     readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 }
 
-/** The request never got an HTTP answer (offline, connection refused, reset). */
+/** The request never got an HTTP answer (offline, connection refused, reset, timed out). */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError';
 }
 
-/** Worth trying again with the same move_id: the server or the network failed, not the request. */
+/**
+ * No answer about the request: the server or the network failed, not the request, so it may or
+ * may not have been acted on. Worth trying again with the same move_id.
+ */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof NetworkError) return true;
   return err instanceof ApiError && (err.status >= 500 || err.status === 429);
@@ -69,20 +72,41 @@ interface Envelope<T> {
   error?: { code?: string; message?: string; details?: Record<string, unknown> };
 }
 
+/** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
 function retryAfterMs(res: Response): number | undefined {
-  const seconds = Number(res.headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  const value = res.headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
-export function createApiClient(fetchFn: FetchFn, baseUrl = ''): BoardApi {
+/**
+ * How long a request may go without an answer before it counts as a network failure (a long poll
+ * gets its wait on top). Longer than the API function's own timeout (15 s), so a slow answer is
+ * still read; without it a connection that hangs would keep a card locked for good.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+export function createApiClient(
+  fetchFn: FetchFn,
+  baseUrl = '',
+  requestTimeoutMs = REQUEST_TIMEOUT_MS,
+): BoardApi {
   async function call<T>(
     path: string,
     init: RequestInit = {},
+    extraWaitMs = 0,
   ): Promise<{ res: Response; data: T | undefined }> {
+    const timeoutMs = requestTimeoutMs + extraWaitMs;
     let res: Response;
     try {
-      res = await fetchFn(baseUrl + path, init);
+      res = await fetchFn(baseUrl + path, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
+      // The timeout's DOMException is not always an Error instance (it may come from another realm).
+      if ((err as { name?: unknown } | null)?.name === 'TimeoutError') {
+        throw new NetworkError(`no answer within ${timeoutMs} ms`);
+      }
       throw new NetworkError(err instanceof Error ? err.message : String(err));
     }
     if (res.status === 304) return { res, data: undefined };
@@ -92,6 +116,8 @@ export function createApiClient(fetchFn: FetchFn, baseUrl = ''): BoardApi {
     } catch {
       body = undefined;
     }
+    // A success whose body was cut off tells nothing about what the server did.
+    if (res.ok && !body) throw new NetworkError(`the answer (HTTP ${res.status}) could not be read`);
     if (!res.ok || !body?.ok) {
       const error = body?.error ?? {};
       throw new ApiError(
@@ -124,6 +150,8 @@ export function createApiClient(fetchFn: FetchFn, baseUrl = ''): BoardApi {
     async pollMove(moveId, waitMs) {
       const { data } = await call<MoveView>(
         `/api/admin/moves/${encodeURIComponent(moveId)}?wait_ms=${Math.round(waitMs)}`,
+        {},
+        waitMs,
       );
       return data as MoveView;
     },

@@ -35,6 +35,10 @@ export function App() {
         api,
         now: () => performance.now(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        setTimer: (ms, fn) => {
+          const timer = setTimeout(fn, ms);
+          return () => clearTimeout(timer);
+        },
         random: Math.random,
         newMoveId: () => newMoveId((bytes) => crypto.getRandomValues(bytes)),
       }),

@@ -1,14 +1,22 @@
 /**
- * A card's move from drop to outcome, and the coordinator that runs the page's moves.
+ * A card's move from drop to decision, and the coordinator that runs the page's moves.
  *
- * runMove: submit with a client-made move_id → long-poll the outcome with wait_ms → applied,
- * conflict or rejected is the answer; a failed move, a 5xx or a network error is retried after a
- * jittered backoff, at most twice, with the same move_id (the server treats a re-POST of a move_id
- * as the same move, so a retry can never apply twice) → then a clear error.
+ * The server's contract: a move it has answered 202 for is decided (applied, conflict, rejected or
+ * failed) exactly once, however long that takes (the sweeper re-sends a pending move until
+ * SWEEP_GIVE_UP_SECONDS, then settles it failed). Anything short of an answer (a 503, another
+ * 5xx, a 429, a network error) says nothing about the move: it may already be recorded, or even
+ * applied. So the page never gives up on its own:
  *
- * MoveCoordinator: locks a card while its move is in flight, remembers what each outcome says about
- * the card (its new column and version) until the board catches up, and keeps the session's
- * telemetry. Framework-free, so it is tested with the API faked at the fetch boundary.
+ * runMove: submit with a client-made move_id, re-POSTing the same move_id and body after a
+ * jittered, capped backoff (honouring Retry-After) until the server answers → a 202 is long-polled
+ * with wait_ms, poll failures retried the same way, with no overall deadline → the decided move is
+ * the outcome. A 4xx other than 429 is a final answer; a decided `failed` is final too (the user
+ * can drag again, which is a new move).
+ *
+ * MoveCoordinator: locks a card while its move is undecided, says when a move is taking long,
+ * remembers what each outcome says about the card (its new column and version) until the board
+ * catches up, and keeps the session's telemetry. Framework-free, so it is tested with the API
+ * faked at the fetch boundary and a fake clock.
  */
 import { allowedTargets, canTransition } from '../../domain/status';
 import {
@@ -23,28 +31,31 @@ import {
 import { MoveTelemetry, type TelemetrySummary } from './move-telemetry';
 
 export interface MovePolicy {
-  /** Attempts after the first one; each reuses the move_id. */
-  maxRetries: number;
   baseDelayMs: number;
+  /** Cap of the backoff between two tries of one request. */
   maxDelayMs: number;
-  /** wait_ms of each long poll (the API allows up to 10 000). */
+  /** The longest Retry-After honoured; a longer one is read as this. */
+  maxRetryAfterMs: number;
+  /** wait_ms of each long poll (the API allows up to 10 000; each poll holds a function slot meanwhile). */
   pollWaitMs: number;
-  /** How long one attempt waits for a pending move before it counts as failed. */
-  attemptTimeoutMs: number;
+  /** When the card starts saying the move is taking long. */
+  stillWorkingAfterMs: number;
 }
 
 export const DEFAULT_POLICY: MovePolicy = {
-  maxRetries: 2,
   baseDelayMs: 400,
-  maxDelayMs: 4000,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
   pollWaitMs: 5000,
-  attemptTimeoutMs: 15_000,
+  stillWorkingAfterMs: 5000,
 };
 
 export interface MoveDeps {
   api: BoardApi;
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** Calls `fn` once after `ms`; the returned function cancels it. */
+  setTimer(ms: number, fn: () => void): () => void;
   /** In [0, 1); the backoff's jitter. */
   random(): number;
   newMoveId(): string;
@@ -56,48 +67,57 @@ export type MoveOutcome =
   | { kind: 'applied'; version: number; noop: boolean }
   | { kind: 'conflict'; current?: CardVersion }
   | { kind: 'rejected'; reason: string; allowed: Status[]; current?: CardVersion }
+  /** Decided by the server: it gave up on the move (processing_failed, undeliverable, dead_lettered). */
+  | { kind: 'failed'; reason: string }
+  /** The server refused the request itself (a 4xx): nothing was decided. */
   | { kind: 'error'; message: string };
 
 export type MoveResult = MoveOutcome & {
   moveId: string;
   card: BoardItem;
   to: Status;
+  /** How many times the move was submitted (all with the same move_id and body). */
   attempts: number;
   /** From the drop to the outcome, retries included. */
   ms: number;
 };
 
 export type MovePhase =
-  | { phase: 'pending'; attempt: number }
-  | { phase: 'retrying'; attempt: number; delayMs: number; reason: string };
+  /** Sent, or being sent, and not decided yet. */
+  | { phase: 'pending' }
+  /** The last request got no answer; waiting `delayMs` before trying again. */
+  | { phase: 'retrying'; delayMs: number; reason: string };
 
 /** Equal jitter: half of the exponential delay is fixed, half random, so tabs that failed together retry apart. */
 export function backoffDelay(
   retry: number,
-  policy: Pick<MovePolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  policy: Pick<MovePolicy, 'baseDelayMs' | 'maxDelayMs'> & Partial<Pick<MovePolicy, 'maxRetryAfterMs'>>,
   random: () => number,
   retryAfterMs = 0,
 ): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   const delay = exp / 2 + (random() * exp) / 2;
-  return Math.round(Math.min(policy.maxDelayMs, Math.max(delay, retryAfterMs)));
+  const serverSays = Math.min(retryAfterMs, policy.maxRetryAfterMs ?? policy.maxDelayMs);
+  return Math.round(Math.max(delay, serverSays));
 }
 
-class StillPendingError extends Error {
-  override readonly name = 'StillPendingError';
-}
-
-/** Why an attempt failed, in words for the toast, when it is worth another attempt; undefined when it is not. */
-function retryableFailure(err: unknown): { message: string; retryAfterMs?: number } | undefined {
-  if (err instanceof StillPendingError) return { message: 'the server has not decided the move yet' };
-  if (err instanceof NetworkError) return { message: 'the server could not be reached' };
+/** Why a request got no answer, in words for the card; undefined when the error is an answer. */
+function noAnswer(err: unknown): { reason: string; retryAfterMs?: number } | undefined {
+  if (err instanceof NetworkError) return { reason: 'the server could not be reached' };
   if (err instanceof ApiError && isRetryable(err)) {
-    return { message: `the server failed (HTTP ${err.status})`, retryAfterMs: err.retryAfterMs };
+    return { reason: `the server is busy (HTTP ${err.status})`, retryAfterMs: err.retryAfterMs };
   }
   return undefined;
 }
 
-function decided(view: MoveView, card: BoardItem): MoveOutcome | undefined {
+function refused(err: unknown): MoveOutcome {
+  return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+}
+
+function decided(
+  view: MoveView & { status: Exclude<MoveView['status'], 'pending'> },
+  card: BoardItem,
+): MoveOutcome {
   switch (view.status) {
     case 'applied':
       return { kind: 'applied', version: view.version ?? card.version + 1, noop: view.noop === true };
@@ -110,8 +130,8 @@ function decided(view: MoveView, card: BoardItem): MoveOutcome | undefined {
         allowed: view.allowed ?? [],
         ...(view.current ? { current: view.current } : {}),
       };
-    default:
-      return undefined;
+    case 'failed':
+      return { kind: 'failed', reason: view.reason ?? 'unknown' };
   }
 }
 
@@ -138,38 +158,61 @@ export async function runMove(
     attempts,
     ms: Math.max(0, deps.now() - started),
   });
+  let shown: MovePhase['phase'] | undefined;
+  const show = (phase: MovePhase) => {
+    if (phase.phase === 'pending' && shown === 'pending') return;
+    shown = phase.phase;
+    onPhase(phase);
+  };
+  const backOff = async (failures: number, why: { reason: string; retryAfterMs?: number }) => {
+    const delayMs = backoffDelay(failures, policy, deps.random, why.retryAfterMs);
+    show({ phase: 'retrying', delayMs, reason: why.reason });
+    await deps.sleep(delayMs);
+  };
 
+  show({ phase: 'pending' });
+  let view: MoveView;
   for (;;) {
     attempts += 1;
-    onPhase({ phase: 'pending', attempt: attempts });
-    let failure: { message: string; retryAfterMs?: number };
     try {
-      const attemptStarted = deps.now();
-      let view = await deps.api.submitMove(req.card.id, body);
-      while (view.status === 'pending') {
-        const left = policy.attemptTimeoutMs - (deps.now() - attemptStarted);
-        if (left <= 0) throw new StillPendingError();
-        view = await deps.api.pollMove(moveId, Math.min(policy.pollWaitMs, left));
-      }
-      const outcome = decided(view, req.card);
-      if (outcome) return finish(outcome);
-      failure = { message: `the move failed (${view.reason ?? 'no reason given'})` };
+      view = await deps.api.submitMove(req.card.id, body);
+      break;
     } catch (err) {
       if (err instanceof ApiError && err.status === 404 && err.code === 'not_found') {
         return finish({ kind: 'rejected', reason: 'not_found', allowed: [] });
       }
-      const retryable = retryableFailure(err);
-      if (!retryable) {
-        return finish({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
-      }
-      failure = retryable;
+      const why = noAnswer(err);
+      if (!why) return finish(refused(err));
+      await backOff(attempts, why);
     }
-    if (attempts > policy.maxRetries) {
-      return finish({ kind: 'error', message: `${failure.message}; tried ${attempts} times` });
+  }
+  show({ phase: 'pending' });
+
+  let pendingRounds = 0;
+  let failures = 0;
+  for (;;) {
+    const { status } = view;
+    if (status !== 'pending') return finish(decided({ ...view, status }, req.card));
+    const polled = deps.now();
+    try {
+      view = await deps.api.pollMove(moveId, policy.pollWaitMs);
+    } catch (err) {
+      const why = noAnswer(err);
+      if (!why) return finish(refused(err));
+      failures += 1;
+      await backOff(failures, why);
+      continue;
     }
-    const delayMs = backoffDelay(attempts, policy, deps.random, failure.retryAfterMs);
-    onPhase({ phase: 'retrying', attempt: attempts, delayMs, reason: failure.message });
-    await deps.sleep(delayMs);
+    failures = 0;
+    show({ phase: 'pending' });
+    if (view.status === 'pending') {
+      // A poll that held its wait_ms is followed at once; one that came back early (a server
+      // that does not long-poll) is spaced out, up to one wait.
+      pendingRounds += 1;
+      const gap = backoffDelay(pendingRounds, { ...policy, maxDelayMs: policy.pollWaitMs }, deps.random);
+      const left = gap - (deps.now() - polled);
+      if (left > 0) await deps.sleep(left);
+    }
   }
 }
 
@@ -178,6 +221,8 @@ export interface InFlightMove {
   to: Status;
   phase: MovePhase;
   startedAt: number;
+  /** True once the move has been undecided for `stillWorkingAfterMs`. */
+  stillWorking: boolean;
 }
 
 export interface MoveSnapshot {
@@ -227,18 +272,20 @@ export class MoveCoordinator {
     this.setInFlight(card.id, {
       card,
       to,
-      phase: { phase: 'pending', attempt: 1 },
+      phase: { phase: 'pending' },
       startedAt: this.deps.now(),
+      stillWorking: false,
     });
+    const cancelTimer = this.deps.setTimer(this.policy.stillWorkingAfterMs, () =>
+      this.updateInFlight(card.id, { stillWorking: true }),
+    );
     const done = runMove(
       this.deps,
       { card, to },
-      (phase) => {
-        const current = this.snapshot.inFlight.get(card.id);
-        if (current) this.setInFlight(card.id, { ...current, phase });
-      },
+      (phase) => this.updateInFlight(card.id, { phase }),
       this.policy,
     ).then((result) => {
+      cancelTimer();
       this.settle(result);
       return result;
     });
@@ -254,6 +301,14 @@ export class MoveCoordinator {
     if (now) known.set(now.id, now);
     this.snapshot = { inFlight, known, telemetry: this.telemetry.summary() };
     this.emit();
+  }
+
+  private updateInFlight(
+    cardId: string,
+    change: Partial<Pick<InFlightMove, 'phase' | 'stillWorking'>>,
+  ): void {
+    const current = this.snapshot.inFlight.get(cardId);
+    if (current) this.setInFlight(cardId, { ...current, ...change });
   }
 
   private setInFlight(cardId: string, move: InFlightMove): void {
@@ -278,6 +333,7 @@ function cardAfter(result: MoveResult): BoardItem | undefined {
       return result.current
         ? { ...result.card, status: result.current.status, version: result.current.version }
         : undefined;
+    case 'failed':
     case 'error':
       return undefined;
   }

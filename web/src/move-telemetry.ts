@@ -28,8 +28,13 @@ export class MoveTelemetry {
   private readonly durations: number[] = [];
   private conflicts = 0;
 
-  /** Every move that reached the server counts, whatever its outcome; `ms` is drop to outcome, retries included. */
+  /**
+   * A move counts once the server has decided it (applied, conflict, rejected, failed); `ms` is
+   * drop to decision, retries included. A request the server refused (kind `error`) was never a
+   * move, so it is left out of the figures.
+   */
   record(outcome: { kind: string; ms: number }): void {
+    if (outcome.kind === 'error') return;
     const at = this.durations.findIndex((d) => d > outcome.ms);
     this.durations.splice(at < 0 ? this.durations.length : at, 0, outcome.ms);
     if (outcome.kind === 'conflict') this.conflicts += 1;

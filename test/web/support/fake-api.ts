@@ -94,21 +94,64 @@ export const aCard = (over: Partial<BoardItem> = {}): BoardItem => ({
 });
 
 /**
- * Move deps over the fake server (or over `fetch`, to hold a route back): a clock that only sleeps
- * move, a fixed jitter, numbered move ids.
+ * A fake clock with timers: time moves only when a sleep or a scripted reply advances it, and
+ * the timers due by then fire in order.
+ */
+export class FakeClock {
+  now = 0;
+  readonly sleeps: number[] = [];
+  private timers: Array<{ at: number; fn: () => void }> = [];
+
+  advance(ms: number): void {
+    const until = this.now + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.now = Math.max(this.now, next.at);
+      next.fn();
+    }
+    this.now = until;
+  }
+
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = { at: this.now + ms, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+}
+
+/**
+ * Move deps over the fake server (or over `fetch`, to hold a route back): the fake clock, a fixed
+ * jitter, numbered move ids.
  */
 export function fakeDeps(server: FakeServer, opts: { random?: number; fetch?: FetchFn } = {}) {
-  const clock = { now: 0, sleeps: [] as number[] };
+  const clock = new FakeClock();
   let ids = 0;
   const deps: MoveDeps = {
     api: createApiClient(opts.fetch ?? server.fetch),
     now: () => clock.now,
     sleep: async (ms) => {
       clock.sleeps.push(ms);
-      clock.now += ms;
+      clock.advance(ms);
     },
+    setTimer: (ms, fn) => clock.setTimer(ms, fn),
     random: () => opts.random ?? 0.5,
     newMoveId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
   };
   return { deps, clock };
 }
+
+/** A long poll the server held for `ms` before answering `reply`. */
+export const heldFor =
+  (clock: FakeClock, ms: number, reply: Reply): Reply =>
+  () => {
+    clock.advance(ms);
+    return reply;
+  };

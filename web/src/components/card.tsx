@@ -1,6 +1,8 @@
 /**
  * One appointment card. It moves by drag and drop, or from its menu: focus the card and press
- * Enter (or tap Move), pick a column. While its move is in flight it is locked and says so.
+ * Enter (or tap Move), pick a column. While its move is undecided it is locked and says so (after
+ * a few seconds, that it is still moving: the server decides every move it accepted, however long
+ * that takes, so the page never gives up on one).
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { allowedTargets } from '../../../domain/status';
@@ -8,6 +10,7 @@ import type { BoardItem, Status } from '../api';
 import { COLUMN_LABELS } from '../board-view';
 import { timeRange } from '../format';
 import type { InFlightMove } from '../move-machine';
+import { movingText } from '../move-messages';
 
 export interface CardProps {
   card: BoardItem;
@@ -105,11 +108,13 @@ export function Card(props: CardProps) {
       </ul>
       {card.notes ? <p className="card-notes">{card.notes}</p> : null}
       {move ? (
-        <p className="card-status" role="status">
+        <p
+          className="card-status"
+          role="status"
+          title={move.phase.phase === 'retrying' ? move.phase.reason : undefined}
+        >
           <span className="spinner" aria-hidden="true" />
-          {move.phase.phase === 'retrying'
-            ? `Retrying (attempt ${move.phase.attempt + 1})…`
-            : `Moving to ${COLUMN_LABELS[move.to]}…`}
+          {movingText(move)}
         </p>
       ) : null}
       {menuOpen ? (
