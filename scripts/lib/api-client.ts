@@ -5,7 +5,7 @@
  * status, headers, parsed body and elapsed time; nothing throws on an HTTP error status, so callers
  * decide what a 409 means. Network failures throw ApiUnreachableError.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -318,7 +318,9 @@ export class ApiClient {
 
   /**
    * Submits a move and long-polls until it is decided or `timeoutMs` passes. Returns the last poll
-   * (status pending when time ran out) and the total time spent.
+   * (status pending when time ran out) and the total time spent. A 5xx on submit means "unknown"
+   * (a 503 says the move is pending), so it re-POSTs the same body under the same move_id, as the
+   * board page does, until an answer or the deadline.
    */
   async moveAndWait(
     appointmentId: string,
@@ -326,12 +328,17 @@ export class ApiClient {
     timeoutMs = 30_000,
   ): Promise<{ submit: ApiResponse<PendingMove | MoveView>; move: MoveView | undefined; ms: number }> {
     const started = performance.now();
-    const submit = await this.submitMove(appointmentId, input);
+    const deadline = started + timeoutMs;
+    const body = { ...input, move_id: input.move_id ?? randomUUID() };
+    let submit = await this.submitMove(appointmentId, body);
+    for (let retry = 1; submit.status >= 500 && performance.now() < deadline; retry++) {
+      await sleep(Math.min(2_000, 100 * 2 ** retry));
+      submit = await this.submitMove(appointmentId, body);
+    }
     if ((submit.status !== 202 && submit.status !== 200) || !submit.body?.ok) {
       return { submit, move: undefined, ms: Math.round(performance.now() - started) };
     }
     const moveId = submit.body.data.move_id;
-    const deadline = started + timeoutMs;
     for (;;) {
       const left = Math.max(0, Math.round(deadline - performance.now()));
       const poll = await this.pollMove(moveId, Math.min(10_000, left));
