@@ -13,14 +13,16 @@ import { startLocalStackFromConfig } from '../infra/local/run-local-stack';
 import { loadLocalConfig } from '../infra/local/local-config';
 import { createStaticFiles, ensureWebBuild } from '../infra/local/static-files';
 
-const HELP = `Usage: npm start [-- --in-memory]
+const HELP = `Usage: npm start [-- [--in-memory] [--no-web]]
 
 Runs Edgar's Auto Shop locally: API on PORT (default 3000, SigV4-signed requests only unless
 AUTH=none), signing proxy on PROXY_PORT (default 8080) for curl and the browser, and the staff
-board page at / through the proxy (web/dist, built first when missing or out of date).
+board page at / through the proxy (web/dist, built first when missing or out of date; not with
+--no-web).
 
 Options:
   --in-memory   keep DynamoDB data in memory (a throwaway run); default: on disk under DATA_DIR
+  --no-web      no board page: neither build web/ nor serve it (the API and proxy only)
   --help        this text
 
 Environment: PORT, PROXY_PORT, HOST, AWS_REGION, TABLE_NAME, DATA_DIR, SEED (demo|none),
@@ -30,18 +32,24 @@ DYNAMODB_ENDPOINT / SQS_ENDPOINT (use running services instead of starting them)
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'in-memory': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      'in-memory': { type: 'boolean', default: false },
+      'no-web': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
     console.log(HELP);
     return;
   }
   const config = loadLocalConfig();
+  const web = values['no-web'] !== true;
   // The board page at / (through the proxy): built on a fresh clone or after its sources changed.
-  await ensureWebBuild({ log: (line) => console.log(line) });
+  // Skipped with --no-web: a tool that starts stacks over and over (npm run chaos) has no use for it.
+  if (web) await ensureWebBuild({ log: (line) => console.log(line) });
   const stack = await startLocalStackFromConfig(config, {
     inMemory: values['in-memory'] ?? false,
-    staticFiles: createStaticFiles(),
+    staticFiles: web ? createStaticFiles() : undefined,
   });
 
   let stopping = false;
