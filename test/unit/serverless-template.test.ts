@@ -289,6 +289,7 @@ describe('IAM', () => {
       'dynamodb:DescribeTable': [TABLE],
       'dynamodb:UpdateItem': [TABLE],
       'dynamodb:BatchWriteItem': [TABLE],
+      'dynamodb:BatchGetItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
       'logs:CreateLogStream': [getAtt('ApiLogGroup', 'Arn')],
@@ -360,6 +361,18 @@ describe('IAM', () => {
     expect(asList<string>(writes[0].Action).sort()).toEqual(actions);
     expect(writes[0].Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.statsMonthPartition('')}*`] },
+    });
+  });
+
+  it('lets the api batch-read only cards (APPT# keys), for the stats of settled days', () => {
+    const statements = (resource('ApiRole', 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+      (p) => p.PolicyDocument.Statement as Json[],
+    );
+    const reads = statements.filter((s) => asList<string>(s.Action).includes('dynamodb:BatchGetItem'));
+    expect(reads).toHaveLength(1);
+    expect(asList<string>(reads[0].Action)).toEqual(['dynamodb:BatchGetItem']);
+    expect(reads[0].Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.appointment('').PK}*`] },
     });
   });
 
