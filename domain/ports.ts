@@ -7,7 +7,7 @@ import type { Service } from './catalog';
 import type { Customer, Vehicle } from './customer';
 import type { FailureReason, MoveRecord } from './move';
 import type { StatsFigures } from './stats';
-import type { StoredDayStats } from './stats-days';
+import type { StatsCard, StoredDayStats } from './stats-days';
 
 export interface ShopRepository {
   /** Creates the customer; throws AlreadyExistsError when the id is taken. */
@@ -84,18 +84,32 @@ export interface StatsDayEntry {
   catalog: string;
 }
 
+/** The card write a bump records: the card and the version that write gives it. */
+export interface CardVersion {
+  id: string;
+  version: number;
+}
+
 /** Stored figures of settled days (see stats-days.ts for when they may be trusted). */
 export interface StatsDayStore {
-  /** The stored entries of the days from `from` to `to` that have one, by day (strongly consistent). */
+  /**
+   * The stored entries of the days from `from` to `to` that have one, by day, with the cards
+   * their writes recorded (strongly consistent).
+   */
   readDays(from: string, to: string): Promise<Map<string, StoredDayStats>>;
+  /** The cards with these ids as the table holds them now (strongly consistent); absent ids left out. */
+  readCards(ids: readonly string[]): Promise<Map<string, StatsCard>>;
   /**
    * Stores each day's figures as computed while the day's rev was `rev` (if the rev has moved
    * since, they are simply never used). Best effort: a failure is logged and leaves the day to be
    * read live next time.
    */
   saveDays(entries: readonly StatsDayEntry[]): Promise<void>;
-  /** Bumps the days' rev and sets changed_at = `at`, so figures stored before are no longer used. */
-  touchDays(days: readonly string[], at: string): Promise<void>;
+  /**
+   * Bumps the days' rev (so figures stored before are no longer used), sets changed_at = `at`,
+   * and records that `card` reaches `card.version` on each of them, in one update per day.
+   */
+  touchDays(days: readonly string[], at: string, card: CardVersion): Promise<void>;
 }
 
 /** Where a use case reports a problem it works around (the infra logger fits). */

@@ -7,28 +7,42 @@
  *
  * - A day is *settled* once it ended more than `settleGraceMs` ago. Only settled days' figures are
  *   stored or reused; today, future days and the day that just ended are always read live.
- * - Every write that changes a card of a day that is settled or about to be (a move applied, an
- *   appointment created or edited) bumps the day's `rev` (and `changed_at`). Stored figures are
- *   used only while their `figures_rev` equals the day's `rev`, so a changed day is read live again.
- * - The bump comes after the card write (and, for the API's writes, before it as well): a reader
- *   that computed figures before the card write stored them under the old `rev`, which the bump
- *   then retires. Figures are not stored while the day's last change is younger than `indexLagMs`,
- *   since the index the reader computed them from may not show that change yet.
+ * - Every write that changes a card of a day that is settled or about to be (`daysToTouch`: a move
+ *   applied, an appointment created or edited, both days of an edit that moves it) bumps the day's
+ *   `rev` and records, in the same update, the card's id and the version the write produces
+ *   (`cards`: the highest version recorded per card). Writers bump before their card write and
+ *   again after it. Stored figures are used only while their `figures_rev` equals `rev`.
+ * - The by_month index is eventually consistent with no bound on its lag, so a reader never trusts
+ *   it for a recorded card: it reads those cards from the table (strongly consistent) and uses
+ *   them in place of their index rows (`reconcileDay`). It may store the day only if every
+ *   recorded card is at least at its recorded version there: a card behind it is a write still in
+ *   flight, or one that failed after its first bump, and either way the figures are not stored.
+ *   A writer that dies between its card write and its last bump therefore leaves nothing stale:
+ *   its first bump recorded the version, and its card write is what the reader then reads.
+ * - The first bump retires figures stored before it (rev moves); the recorded version stops any
+ *   reader from storing figures that miss the write. So no rule compares a writer's clock with a
+ *   reader's, and no index lag is guessed.
+ * - The only clock left is the settle grace: writes more than `settleGraceMs` before a day's end
+ *   (writer's clock) are not recorded, and a reader stores the day only `settleGraceMs` after its
+ *   end (reader's clock). Such a write is trusted to be in the index by then: that margin of
+ *   2 × `settleGraceMs` (20 min) absorbs clock skew between writers and readers plus the index's
+ *   ordinary lag (well under a second).
  * - Figures carry the catalog prices' fingerprint (revenue depends on them) and expire after
- *   `maxAgeMs`, which bounds the damage of a writer that died between its card write and its bump.
- *
- * The grace on both sides keeps this right under clock skew between writers and readers: a write
- * that does not bump happened at least 2 × `settleGraceMs` before any reader may store that day.
+ *   `maxAgeMs`: only a guard against writes that bypass the service (a script writing the table),
+ *   which neither bump nor record.
  */
-import { addDays } from './days';
+import type { Appointment, StatsItem } from './appointment';
+import { addDays, dayOf } from './days';
 import type { StatsFigures } from './stats';
 
 export interface StoredDayStats {
   day: string;
   /** Bumped by every write that changes a card of this day once it is (nearly) settled. */
   rev: number;
-  /** When `rev` was last bumped. */
+  /** When `rev` was last bumped (writer's clock): for operators, no rule reads it. */
   changed_at?: string;
+  /** Cards such writes changed: id → the highest card version a write recorded. */
+  cards?: ReadonlyMap<string, number>;
   figures?: StatsFigures;
   /** The `rev` the figures were computed at. */
   figures_rev?: number;
@@ -37,9 +51,11 @@ export interface StoredDayStats {
   catalog?: string;
 }
 
+/** A card as the table holds it now: what the stats read, and its version. */
+export type StatsCard = StatsItem & Pick<Appointment, 'version'>;
+
 export const STATS_DAY_POLICY = {
   settleGraceMs: 10 * 60_000,
-  indexLagMs: 5_000,
   maxAgeMs: 24 * 3_600_000,
 } as const;
 
@@ -72,11 +88,50 @@ export function usableFigures(
   return stored.figures;
 }
 
-/** Whether figures just computed for `day` from the index may be stored for reuse. */
-export function mayStoreFigures(day: string, stored: StoredDayStats | undefined, nowMs: number): boolean {
-  if (!isSettled(day, nowMs)) return false;
-  const changedAt = stored?.changed_at ? Date.parse(stored.changed_at) : undefined;
-  return changedAt === undefined || nowMs - changedAt >= STATS_DAY_POLICY.indexLagMs;
+/** A day's rows with its recorded cards taken from the table, and whether they may be stored. */
+export interface ReconciledDay {
+  items: StatsItem[];
+  /** Every recorded card was read at its recorded version or later. */
+  complete: boolean;
+}
+
+/**
+ * The items a settled day's figures are computed from: the index `rows` of `day`, except that each
+ * card the day's rev item recorded is taken from `current` (the table, read after the rev item),
+ * on this day or not according to its `appt_start` there. `current` undefined: the cards could
+ * not be read, so the rows stand as they are and the day is not complete.
+ */
+export function reconcileDay(
+  day: string,
+  rows: readonly StatsItem[],
+  recorded: ReadonlyMap<string, number> | undefined,
+  current: ReadonlyMap<string, StatsCard> | undefined,
+): ReconciledDay {
+  const onDay = rows.filter((row) => dayOf(row.appt_start) === day);
+  if (!recorded || recorded.size === 0) return { items: onDay, complete: true };
+  if (!current) return { items: onDay, complete: false };
+  const items: StatsItem[] = onDay.filter((row) => !recorded.has(row.id));
+  let complete = true;
+  for (const [id, version] of recorded) {
+    const card = current.get(id);
+    // Behind (or absent: a create in flight): a write whose after-state the day must not miss.
+    if (!card || card.version < version) complete = false;
+    if (card && dayOf(card.appt_start) === day) {
+      items.push({
+        id: card.id,
+        status: card.status,
+        appt_start: card.appt_start,
+        service_codes: card.service_codes,
+        status_entered_at: card.status_entered_at,
+      });
+    }
+  }
+  return { items, complete };
+}
+
+/** Whether figures just computed for `day` may be stored for reuse (see reconcileDay). */
+export function mayStoreFigures(day: string, reconciled: ReconciledDay, nowMs: number): boolean {
+  return isSettled(day, nowMs) && reconciled.complete;
 }
 
 /** Consecutive runs of days, each `{from, to}`: one index read per run instead of one per day. */

@@ -6,7 +6,7 @@
 import type { Appointment } from '../appointment';
 import { dayOf } from '../days';
 import { applyMoveToCard, decideMove, settleMove, type MoveRecord } from '../move';
-import type { MoveRepository, StatsDayStore } from '../ports';
+import type { CardVersion, MoveRepository, StatsDayStore } from '../ports';
 import { daysToTouch } from '../stats-days';
 import { transitionLabel } from '../status';
 
@@ -39,13 +39,23 @@ const changedDay = (record: MoveRecord, card: Appointment | undefined) =>
 
 /**
  * After a move changed a card of a settled day, bumps that day's stats rev so its stored figures
- * are read afresh (stats-days.ts). Runs for duplicates too: a delivery that applied the move and
- * died before the bump leaves it to the redelivery.
+ * are read afresh, recording the version the move gave the card (stats-days.ts). Runs for
+ * duplicates too: a delivery that applied the move and died before the bump leaves it to the
+ * redelivery.
  */
 export async function touchStatsDay(deps: ProcessDeps, outcome: ProcessOutcome): Promise<void> {
-  if (outcome.kind === 'orphan' || !outcome.statsDay) return;
-  const days = daysToTouch([outcome.statsDay], Date.parse(deps.now()));
-  if (days.length > 0) await deps.statsDays.touchDays(days, deps.now());
+  // An applied record always carries the card's new version; without one there is nothing to record.
+  if (outcome.kind === 'orphan' || !outcome.statsDay || outcome.record.version === undefined) return;
+  await touchDayOf(deps, outcome.statsDay, {
+    id: outcome.record.appointment_id,
+    version: outcome.record.version,
+  });
+}
+
+/** Bumps `day` with `card`'s version if a write now must (daysToTouch); today's cards cost no call. */
+async function touchDayOf(deps: ProcessDeps, day: string, card: CardVersion): Promise<void> {
+  const days = daysToTouch([day], Date.parse(deps.now()));
+  if (days.length > 0) await deps.statsDays.touchDays(days, deps.now(), card);
 }
 
 /**
@@ -77,6 +87,9 @@ export async function processMove(
 
     if (decision.kind === 'apply' && card) {
       const moved = applyMoveToCard(card, decision, move.move_id, now);
+      // Recorded before the commit as well, so a worker that dies between commit and its bump
+      // cannot leave a reader storing figures without this move (stats-days.ts).
+      await touchDayOf(deps, dayOf(moved.appt_start), moved);
       const result = await deps.moves.commitAppliedMove(moved, decision.readVersion, settled);
       if (result.kind === 'committed') {
         return { kind: 'settled', record: settled, transition, ...changedDay(settled, moved) };

@@ -2,12 +2,12 @@
  * Use cases for customers, vehicles, appointments, the board and the stats. Each validates
  * against the domain rules and calls the repository port; none knows HTTP or DynamoDB.
  */
-import { createAppointment, patchAppointment, type Appointment } from '../appointment';
+import { createAppointment, patchAppointment, type Appointment, type StatsItem } from '../appointment';
 import { assembleBoard, type Board } from '../board';
 import type { Customer, Vehicle } from '../customer';
 import { checkDayRange, dayOf, daysBetween } from '../days';
 import { NotFoundError, UnprocessableError } from '../errors';
-import type { ShopRepository, StatsDayStore, WarnLog } from '../ports';
+import type { CardVersion, ShopRepository, StatsDayStore, WarnLog } from '../ports';
 import {
   MAX_BOARD_DAYS,
   MAX_STATS_DAYS,
@@ -23,7 +23,16 @@ import {
   type DashboardStats,
   type StatsFigures,
 } from '../stats';
-import { dayRuns, daysToTouch, isSettled, mayStoreFigures, usableFigures } from '../stats-days';
+import {
+  dayRuns,
+  daysToTouch,
+  isSettled,
+  mayStoreFigures,
+  reconcileDay,
+  usableFigures,
+  type ReconciledDay,
+  type StatsCard,
+} from '../stats-days';
 
 export interface ShopDeps {
   shop: ShopRepository;
@@ -34,24 +43,27 @@ export interface ShopDeps {
 }
 
 /**
- * Runs a card write that changes cards of `days`, bumping the stats rev of those days that are
- * settled or nearly so (stats-days.ts): before the write, so a failure there writes nothing, and
- * after it, so figures a reader computed in between are retired too.
+ * Runs a card write that gives `card` its version and changes cards of `days`, bumping the stats
+ * rev of those days that are settled or nearly so (stats-days.ts) and recording the card's new
+ * version on them: before the write, so a reader cannot store figures that miss it however the
+ * index lags and whether or not this writer survives the write; and after it, so figures a reader
+ * computed in between are retired too.
  */
 async function withStatsDaysTouched<T>(
   deps: Pick<ShopDeps, 'statsDays' | 'log' | 'now'>,
   days: readonly string[],
+  card: CardVersion,
   write: () => Promise<T>,
 ): Promise<T> {
   const touched = daysToTouch(days, Date.parse(deps.now()));
   if (touched.length === 0) return write();
-  await deps.statsDays.touchDays(touched, deps.now());
+  await deps.statsDays.touchDays(touched, deps.now(), card);
   const result = await write();
   try {
-    await deps.statsDays.touchDays(touched, deps.now());
+    await deps.statsDays.touchDays(touched, deps.now(), card);
   } catch (err) {
-    // The write is done and the first bump already retired older figures; only figures computed
-    // in the last moments could be stale, and they expire (STATS_DAY_POLICY.maxAgeMs).
+    // Nothing goes stale: the first bump recorded the version, so a reader stores the day only
+    // once it reads the card at it from the table.
     deps.log.warn('stats days not marked changed after the write', { days: touched, err });
   }
   return result;
@@ -97,7 +109,7 @@ export async function bookAppointment(deps: ShopDeps, input: CreateAppointmentIn
     deps.shop.listServices(),
   ]);
   const appt = createAppointment(input, { customer, vehicle, catalog }, deps.newId(), deps.now());
-  await withStatsDaysTouched(deps, [dayOf(appt.appt_start)], () => deps.shop.createAppointment(appt));
+  await withStatsDaysTouched(deps, [dayOf(appt.appt_start)], appt, () => deps.shop.createAppointment(appt));
   return appt;
 }
 
@@ -116,7 +128,7 @@ export async function editAppointment(
   const [current, catalog] = await Promise.all([deps.shop.getAppointment(id), deps.shop.listServices()]);
   if (!current) throw new NotFoundError(`no appointment with id ${id}`, { id });
   const next = patchAppointment(current, patch, catalog, deps.now());
-  await withStatsDaysTouched(deps, [dayOf(current.appt_start), dayOf(next.appt_start)], () =>
+  await withStatsDaysTouched(deps, [dayOf(current.appt_start), dayOf(next.appt_start)], next, () =>
     deps.shop.updateAppointment(next, current.version),
   );
   return next;
@@ -133,12 +145,15 @@ export async function getBoard(
 
 /**
  * Steps, in parallel: read the stored figures of the range's settled days (one small query a
- * month), the catalog, and the appointments of its days that are not settled (today, future days)
- * from the index. Then read from the index the settled days without usable figures (never stored,
- * or changed since), one query per run of such days, and store their figures. Add everything up.
+ * month, with the cards recent writes recorded), the catalog, and the appointments of its days
+ * that are not settled (today, future days) from the index. Then, for the settled days without
+ * usable figures (never stored, or changed since), in parallel: read them from the index (one
+ * query per run of such days) and read their recorded cards from the table. Take those cards from
+ * the table rather than the index, store the days whose recorded cards all are at their recorded
+ * version, and add everything up.
  */
 export async function getStats(
-  deps: Pick<ShopDeps, 'shop' | 'statsDays' | 'now'>,
+  deps: Pick<ShopDeps, 'shop' | 'statsDays' | 'log' | 'now'>,
   range: { from: string; to: string },
 ): Promise<DashboardStats> {
   checkDayRange(range, MAX_STATS_DAYS);
@@ -164,14 +179,25 @@ export async function getStats(
     if (figures) parts.push(figures);
     else missing.push(day);
   }
-  const missingItems = await readRuns(missing);
+  const recordedIds = missing.flatMap((day) => [...(stored.get(day)?.cards?.keys() ?? [])]);
+  const [missingRows, current] = await Promise.all([readRuns(missing), readRecordedCards(deps, recordedIds)]);
+  const rowsByDay = new Map<string, StatsItem[]>();
+  for (const row of missingRows.flat()) {
+    const day = dayOf(row.appt_start);
+    const list = rowsByDay.get(day) ?? [];
+    list.push(row);
+    rowsByDay.set(day, list);
+  }
+  const reconciled = new Map(
+    missing.map((day) => [day, reconcileDay(day, rowsByDay.get(day) ?? [], stored.get(day)?.cards, current)]),
+  );
   const computed = figuresByDay(
     [...missing, ...unsettled],
-    [...unsettledItems, ...missingItems].flat(),
+    [...unsettledItems.flat(), ...[...reconciled.values()].flatMap((r) => r.items)],
     catalog,
   );
   parts.push(...computed.values());
-  const toStore = missing.filter((day) => mayStoreFigures(day, stored.get(day), nowMs));
+  const toStore = missing.filter((day) => mayStoreFigures(day, reconciled.get(day) as ReconciledDay, nowMs));
   if (toStore.length > 0) {
     await deps.statsDays.saveDays(
       toStore.map((day) => ({
@@ -184,4 +210,18 @@ export async function getStats(
     );
   }
   return statsFromFigures(range.from, range.to, parts);
+}
+
+/** The recorded cards as the table holds them; undefined (days read from the index alone, not stored) if that read fails. */
+async function readRecordedCards(
+  deps: Pick<ShopDeps, 'statsDays' | 'log'>,
+  ids: readonly string[],
+): Promise<ReadonlyMap<string, StatsCard> | undefined> {
+  if (ids.length === 0) return new Map();
+  try {
+    return await deps.statsDays.readCards(ids);
+  } catch (err) {
+    deps.log.warn('recorded cards of settled days not read; those days are not stored', { err });
+    return undefined;
+  }
 }

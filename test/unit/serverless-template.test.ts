@@ -302,6 +302,7 @@ describe('IAM', () => {
       // Two statements: STATS# items (day bumps) and MOVE# items (re-sends).
       'dynamodb:UpdateItem': [TABLE, TABLE],
       'dynamodb:BatchWriteItem': [TABLE],
+      'dynamodb:BatchGetItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
       'logs:CreateLogStream': [getAtt('ApiLogGroup', 'Arn')],
@@ -392,6 +393,18 @@ describe('IAM', () => {
     expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
       expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
     );
+  });
+
+  it('lets the api batch-read only cards (APPT# keys), for the stats of settled days', () => {
+    const statements = (resource('ApiRole', 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+      (p) => p.PolicyDocument.Statement as Json[],
+    );
+    const reads = statements.filter((s) => asList<string>(s.Action).includes('dynamodb:BatchGetItem'));
+    expect(reads).toHaveLength(1);
+    expect(asList<string>(reads[0].Action)).toEqual(['dynamodb:BatchGetItem']);
+    expect(reads[0].Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.appointment('').PK}*`] },
+    });
   });
 
   it('never grants a wildcard action or resource', () => {

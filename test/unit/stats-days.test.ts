@@ -15,7 +15,9 @@ import {
   daysToTouch,
   isSettled,
   mayStoreFigures,
+  reconcileDay,
   usableFigures,
+  type StatsCard,
   type StoredDayStats,
 } from '../../domain/stats-days';
 import { STATUSES } from '../../domain/status';
@@ -129,19 +131,108 @@ describe('usableFigures', () => {
   });
 });
 
+describe('reconcileDay', () => {
+  const DAY = '2025-10-01';
+  const row = (id: string, over: Partial<StatsItem> = {}): StatsItem => ({
+    id,
+    status: 'scheduled',
+    appt_start: `${DAY}T09:00:00.000Z`,
+    service_codes: ['OIL001'],
+    status_entered_at: { scheduled: `${DAY}T07:00:00.000Z` },
+    ...over,
+  });
+  const card = (id: string, version: number, over: Partial<StatsItem> = {}): StatsCard => ({
+    ...row(id, over),
+    version,
+  });
+  const table = (...cards: StatsCard[]) => new Map(cards.map((c) => [c.id, c]));
+  const ids = (items: readonly StatsItem[]) => items.map((i) => i.id).sort();
+
+  it('takes the index rows of the day as they are when no card of it was recorded', () => {
+    const rows = [row('a'), row('b'), row('other-day', { appt_start: '2025-10-02T09:00:00.000Z' })];
+
+    const result = reconcileDay(DAY, rows, undefined, table());
+
+    expect(result.complete).toBe(true);
+    expect(ids(result.items)).toEqual(['a', 'b']);
+    expect(reconcileDay(DAY, rows, new Map(), undefined)).toEqual(result);
+  });
+
+  it('takes a recorded card from the table, not from an index row that has not caught up', () => {
+    const lagging = row('a', { status: 'scheduled' });
+    const now = card('a', 3, { status: 'completed' });
+
+    const result = reconcileDay(DAY, [lagging, row('b')], new Map([['a', 3]]), table(now));
+
+    expect(result.complete).toBe(true);
+    expect(result.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'a', status: 'completed' })]),
+    );
+    expect(ids(result.items)).toEqual(['a', 'b']);
+    expect(result.items.find((i) => i.id === 'a')).not.toHaveProperty('version');
+  });
+
+  it('is complete when the table has a recorded card past its recorded version', () => {
+    const result = reconcileDay(DAY, [row('a')], new Map([['a', 3]]), table(card('a', 5)));
+
+    expect(result.complete).toBe(true);
+  });
+
+  it('is not complete while a recorded card is behind its recorded version (a write in flight or failed)', () => {
+    const result = reconcileDay(
+      DAY,
+      [row('a')],
+      new Map([['a', 4]]),
+      table(card('a', 3, { status: 'ready' })),
+    );
+
+    expect(result.complete).toBe(false);
+    // The answer still shows the table's state: the live figures are right, they are only not stored.
+    expect(result.items).toEqual([expect.objectContaining({ id: 'a', status: 'ready' })]);
+  });
+
+  it('is not complete while a recorded card is not in the table yet (a create in flight)', () => {
+    const result = reconcileDay(DAY, [row('b')], new Map([['a', 1]]), table());
+
+    expect(result.complete).toBe(false);
+    expect(ids(result.items)).toEqual(['b']);
+  });
+
+  it('drops a recorded card the table has on another day, even while the index still shows it here', () => {
+    const moved = card('a', 2, { appt_start: '2025-10-03T09:00:00.000Z' });
+
+    const result = reconcileDay(DAY, [row('a'), row('b')], new Map([['a', 2]]), table(moved));
+
+    expect(result.complete).toBe(true);
+    expect(ids(result.items)).toEqual(['b']);
+  });
+
+  it('adds a recorded card the table has on this day before the index shows it here', () => {
+    const arrived = card('a', 2, { appt_start: `${DAY}T15:00:00.000Z` });
+
+    const result = reconcileDay(DAY, [row('b')], new Map([['a', 2]]), table(arrived));
+
+    expect(result.complete).toBe(true);
+    expect(ids(result.items)).toEqual(['a', 'b']);
+  });
+
+  it('is not complete when the recorded cards could not be read, and keeps the index rows', () => {
+    const result = reconcileDay(DAY, [row('a'), row('b')], new Map([['a', 2]]), undefined);
+
+    expect(result).toEqual({ items: [row('a'), row('b')], complete: false });
+  });
+});
+
 describe('mayStoreFigures', () => {
   const NOW = at('2025-10-05T12:00:00Z');
 
-  it('stores a settled day with no change, or one whose last change is older than the index lag', () => {
-    expect(mayStoreFigures('2025-10-01', undefined, NOW)).toBe(true);
-    const old = new Date(NOW - STATS_DAY_POLICY.indexLagMs).toISOString();
-    expect(mayStoreFigures('2025-10-01', { day: '2025-10-01', rev: 4, changed_at: old }, NOW)).toBe(true);
+  it('stores a settled day whose recorded cards were all read at their versions', () => {
+    expect(mayStoreFigures('2025-10-01', { items: [], complete: true }, NOW)).toBe(true);
   });
 
-  it('does not store a day changed within the index lag, nor a day not settled', () => {
-    const recent = new Date(NOW - STATS_DAY_POLICY.indexLagMs + 1).toISOString();
-    expect(mayStoreFigures('2025-10-01', { day: '2025-10-01', rev: 4, changed_at: recent }, NOW)).toBe(false);
-    expect(mayStoreFigures('2025-10-05', undefined, NOW)).toBe(false);
+  it('stores neither an incomplete day nor a day not settled', () => {
+    expect(mayStoreFigures('2025-10-01', { items: [], complete: false }, NOW)).toBe(false);
+    expect(mayStoreFigures('2025-10-05', { items: [], complete: true }, NOW)).toBe(false);
   });
 });
 
