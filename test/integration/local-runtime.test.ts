@@ -1,0 +1,250 @@
+/**
+ * The local runtime behaves like AWS where the worker's rules depend on it: the SQS emulator
+ * hands out several messages of one group per receive (and locks the group while any is in
+ * flight), and the local event source mapping enforces the function timeout.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { createSqsClient } from '../../infra/aws-clients';
+import { ensureMoveQueues } from '../../infra/local/sqs-local';
+import { startPoller, type Poller } from '../../infra/local/sqs-poller';
+import { eventually, localServices } from '../support/test-app';
+
+const services = localServices();
+let sqs: SQSClient;
+beforeAll(() => {
+  sqs = createSqsClient({ region: services.region, endpoint: services.sqsEndpoint });
+});
+afterAll(() => {
+  sqs.destroy();
+});
+
+/** Fresh queues of their own on the shared emulator. */
+async function queues(opts: { visibilityTimeoutSeconds: number; maxReceiveCount?: number }) {
+  return ensureMoveQueues(sqs, { ...opts, prefix: `lr${randomUUID().slice(0, 8)}-` });
+}
+
+async function send(queueUrl: string, group: string, body: string): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: body,
+      MessageGroupId: group,
+      MessageDeduplicationId: randomUUID(),
+    }),
+  );
+}
+
+async function receive(queueUrl: string, max = 10): Promise<Message[]> {
+  const res = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  return res.Messages ?? [];
+}
+
+async function remove(queueUrl: string, messages: Array<Message | undefined>): Promise<void> {
+  for (const m of messages) {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m?.ReceiptHandle }));
+  }
+}
+
+const view = (messages: Message[]) =>
+  messages.map((m) => ({ body: m.Body, count: m.Attributes?.ApproximateReceiveCount }));
+
+/** Receives until something comes back, within a bound (waiting out a visibility timeout). */
+function receiveEventually(queueUrl: string, timeoutMs = 10_000): Promise<Message[]> {
+  return eventually(async () => {
+    const messages = await receive(queueUrl);
+    return messages.length > 0 ? messages : undefined;
+  }, timeoutMs);
+}
+
+describe('the SQS emulator (fauxqs, patched for group batches)', () => {
+  it('hands out several messages of one group in one receive, in order, each received once', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 30 });
+    for (const body of ['a1', 'a2', 'a3']) await send(queueUrl, 'card-a', body);
+
+    const batch = await receive(queueUrl);
+
+    expect(view(batch)).toEqual([
+      { body: 'a1', count: '1' },
+      { body: 'a2', count: '1' },
+      { body: 'a3', count: '1' },
+    ]);
+  });
+
+  it("keeps a group locked while its batch is in flight, and still hands out another group's", async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 30 });
+    for (const body of ['a1', 'a2', 'a3']) await send(queueUrl, 'card-a', body);
+    await receive(queueUrl);
+    await send(queueUrl, 'card-a', 'a4');
+    await send(queueUrl, 'card-b', 'b1');
+
+    const second = await receive(queueUrl);
+
+    expect(view(second)).toEqual([{ body: 'b1', count: '1' }]);
+  });
+
+  it('unlocks the group only when every message of its batch is deleted', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 30 });
+    for (const body of ['a1', 'a2', 'a3']) await send(queueUrl, 'card-a', body);
+    const [a1, a2, a3] = await receive(queueUrl);
+    await send(queueUrl, 'card-a', 'a4');
+
+    await remove(queueUrl, [a1, a2]);
+    const whileOneInFlight = await receive(queueUrl);
+    await remove(queueUrl, [a3]);
+    const afterAll = await receive(queueUrl);
+
+    expect(whileOneInFlight).toEqual([]);
+    expect(view(afterAll)).toEqual([{ body: 'a4', count: '1' }]);
+  });
+
+  it('brings the whole batch back in order after the visibility timeout, each received twice', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 1 });
+    for (const body of ['a1', 'a2', 'a3']) await send(queueUrl, 'card-a', body);
+    await receive(queueUrl);
+
+    const again = await receiveEventually(queueUrl);
+
+    expect(view(again)).toEqual([
+      { body: 'a1', count: '2' },
+      { body: 'a2', count: '2' },
+      { body: 'a3', count: '2' },
+    ]);
+  });
+
+  it('hands out nothing more of a group that has a message in flight from an earlier receive', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 30 });
+    for (const body of ['a1', 'a2', 'a3']) await send(queueUrl, 'card-a', body);
+    const first = await receive(queueUrl, 1);
+
+    const second = await receive(queueUrl);
+
+    expect(view(first)).toEqual([{ body: 'a1', count: '1' }]);
+    expect(second).toEqual([]);
+  });
+
+  it('keeps the groups of one batch together and each in order', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 30 });
+    for (const [group, body] of [
+      ['card-a', 'a1'],
+      ['card-b', 'b1'],
+      ['card-a', 'a2'],
+      ['card-b', 'b2'],
+      ['card-a', 'a3'],
+    ]) {
+      await send(queueUrl, group as string, body as string);
+    }
+
+    const batch = await receive(queueUrl);
+
+    expect(batch.map((m) => m.Body)).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
+  });
+
+  it('moves a message received more than maxReceiveCount times to the DLQ', async () => {
+    const { queueUrl, dlqUrl } = await queues({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+    await send(queueUrl, 'card-a', 'poison');
+    await receive(queueUrl);
+    await receiveEventually(queueUrl);
+
+    const dead = await eventually(async () => {
+      await receive(queueUrl);
+      const messages = await receive(dlqUrl);
+      return messages.length > 0 ? messages : undefined;
+    });
+
+    expect(dead.map((m) => m.Body)).toEqual(['poison']);
+  });
+});
+
+describe('the local event source mapping', () => {
+  let poller: Poller | undefined;
+  afterEach(async () => {
+    await poller?.stop();
+    poller = undefined;
+  });
+
+  it('fails the whole batch of a handler slower than the function timeout, which comes back after the visibility timeout', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 1 });
+    for (const body of ['a1', 'a2']) await send(queueUrl, 'card-a', body);
+    const deliveries: Array<{ records: Array<{ body: string; count: string }>; remainingMs: number }> = [];
+    const timeouts: Array<{ timeoutMs: number; messageIds: string[] }> = [];
+    const handler = async (event: SQSEvent, context: Context) => {
+      deliveries.push({
+        records: event.Records.map((r) => ({ body: r.body, count: r.attributes.ApproximateReceiveCount })),
+        remainingMs: context.getRemainingTimeInMillis(),
+      });
+      // The first delivery overruns the timeout, then reports success: too late to count.
+      if (deliveries.length === 1) await new Promise((r) => setTimeout(r, 600));
+      return { batchItemFailures: [] };
+    };
+
+    poller = await startPoller({
+      sqs,
+      queueUrl,
+      region: services.region,
+      handler,
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      functionTimeoutMs: 200,
+      onTimeout: (info) => timeouts.push(info),
+    });
+    await eventually(async () => (deliveries.length >= 2 ? true : undefined), 15_000);
+
+    expect(deliveries.map((d) => d.records)).toEqual([
+      [
+        { body: 'a1', count: '1' },
+        { body: 'a2', count: '1' },
+      ],
+      [
+        { body: 'a1', count: '2' },
+        { body: 'a2', count: '2' },
+      ],
+    ]);
+    expect(timeouts).toHaveLength(1);
+    expect(timeouts[0]).toMatchObject({ timeoutMs: 200 });
+    expect(timeouts[0]?.messageIds).toHaveLength(2);
+    expect(deliveries[0]?.remainingMs).toBeGreaterThan(0);
+    expect(deliveries[0]?.remainingMs).toBeLessThanOrEqual(200);
+  });
+
+  it('deletes the batch of a handler that returns within the function timeout', async () => {
+    const { queueUrl } = await queues({ visibilityTimeoutSeconds: 1 });
+    await send(queueUrl, 'card-a', 'a1');
+    const seen: string[] = [];
+
+    poller = await startPoller({
+      sqs,
+      queueUrl,
+      region: services.region,
+      handler: async (event) => {
+        seen.push(...event.Records.map((r) => r.body));
+        return { batchItemFailures: [] };
+      },
+      concurrency: 1,
+      waitTimeSeconds: 1,
+      functionTimeoutMs: 5000,
+    });
+    await eventually(async () => (seen.length > 0 ? true : undefined));
+    await poller.stop();
+    poller = undefined;
+    // Past the visibility timeout: a message not deleted would be visible again.
+    await new Promise((r) => setTimeout(r, 1200));
+
+    expect(seen).toEqual(['a1']);
+    expect(await receive(queueUrl)).toEqual([]);
+  });
+});
