@@ -4,6 +4,9 @@
  * flight), and the local event source mapping enforces the function timeout.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DeleteMessageCommand,
   ReceiveMessageCommand,
@@ -13,6 +16,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSqsClient } from '../../infra/aws-clients';
+import { readEndpointsFile } from '../../infra/local/endpoints-file';
+import { loadLocalConfig } from '../../infra/local/local-config';
+import { startLocalStackFromConfig } from '../../infra/local/run-local-stack';
 import { ensureMoveQueues } from '../../infra/local/sqs-local';
 import { startPoller, type Poller } from '../../infra/local/sqs-poller';
 import { eventually, localServices } from '../support/test-app';
@@ -246,5 +252,68 @@ describe('the local event source mapping', () => {
 
     expect(seen).toEqual(['a1']);
     expect(await receive(queueUrl)).toEqual([]);
+  });
+});
+
+describe("npm start's endpoints file", () => {
+  /** A stack on the shared services, with queues of its own so no other test's poller meets it. */
+  async function startStack(dataDir: string, writeEndpointsFile: boolean) {
+    const id = randomUUID().slice(0, 8);
+    const config = loadLocalConfig({
+      PORT: '0',
+      PROXY_PORT: '0',
+      HOST: '127.0.0.1',
+      SEED: 'none',
+      TABLE_NAME: `endpoints-${id}`,
+      AWS_REGION: services.region,
+      DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
+      SQS_ENDPOINT: services.sqsEndpoint,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      METRICS_SINK: 'off',
+      SWEEP_INTERVAL_MS: '0',
+    });
+    return startLocalStackFromConfig(config, {
+      inMemory: true,
+      verbose: false,
+      writeEndpointsFile,
+      queuePrefix: `ep${id}-`,
+    });
+  }
+
+  it('is written while the stack runs, naming everything the scripts need, and removed on stop', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'endpoints-'));
+    const stack = await startStack(dataDir, true);
+    let whileRunning;
+    try {
+      whileRunning = await readEndpointsFile(join(dataDir, 'endpoints.json'));
+    } finally {
+      await stack.stop();
+    }
+    const afterStop = await readdir(dataDir);
+    await rm(dataDir, { recursive: true, force: true });
+
+    expect(whileRunning).toEqual({
+      region: services.region,
+      api_url: stack.apiUrl,
+      proxy_url: stack.proxyUrl,
+      dynamodb_endpoint: services.dynamodbEndpoint,
+      sqs_endpoint: services.sqsEndpoint,
+      table_name: expect.stringMatching(/^endpoints-/),
+      move_queue_url: stack.app.container.config.MOVE_QUEUE_URL,
+      dlq_url: expect.stringMatching(/moves-dlq\.fifo$/),
+      pid: process.pid,
+      started_at: expect.any(String),
+    });
+    expect(afterStop).toEqual([]);
+  });
+
+  it('is not written by a stack that does not ask for it (the load test, the benchmark)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'endpoints-'));
+    const stack = await startStack(dataDir, false);
+    const whileRunning = await readdir(dataDir).finally(() => stack.stop());
+    await rm(dataDir, { recursive: true, force: true });
+
+    expect(whileRunning).toEqual([]);
   });
 });
