@@ -90,11 +90,14 @@ export async function startLocalStackFromConfig(
     say(`Table            ${config.TABLE_NAME}${firstStart ? ' (created)' : ''}`);
     say(`Move queue       ${serviceConfig.MOVE_QUEUE_URL}`);
     say(`Dead letters     ${serviceConfig.DLQ_URL}`);
+    const secs = (n: number) => `${Number(n.toFixed(3))} s`;
     say(
-      `Timings          visibility ${config.VISIBILITY_TIMEOUT_SECONDS} s, worker timeout ` +
-        `${config.WORKER_TIMEOUT_SECONDS} s, dead letter after ${config.MAX_RECEIVE_COUNT} receives, ` +
-        `sweeper every ${config.SWEEP_INTERVAL_MS / 1000} s (re-send after ${config.SWEEP_AFTER_SECONDS} s, ` +
-        `give up after ${config.SWEEP_GIVE_UP_SECONDS} s)`,
+      `Timings          visibility ${secs(config.VISIBILITY_TIMEOUT_SECONDS)}, worker timeout ` +
+        `${secs(config.WORKER_TIMEOUT_SECONDS)}, dead letter after ${config.MAX_RECEIVE_COUNT} receives, ` +
+        (config.SWEEP_INTERVAL_MS > 0
+          ? `sweeper every ${secs(config.SWEEP_INTERVAL_MS / 1000)} (re-send after ` +
+            `${secs(config.SWEEP_AFTER_SECONDS)}, give up after ${secs(config.SWEEP_GIVE_UP_SECONDS)})`
+          : 'sweeper off (SWEEP_INTERVAL_MS=0)'),
     );
 
     if (firstStart && config.SEED === 'demo') {
