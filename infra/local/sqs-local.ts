@@ -55,7 +55,7 @@ const DEFAULT_GROUP = '__default';
  * `fauxqs/dist/...` cannot be imported by name. The real path, because Node's ESM loader keys
  * modules by it: a symlinked node_modules would otherwise load a second copy of the module.
  */
-function fauxqsDir(): string {
+export function fauxqsDir(): string {
   for (const dir of require.resolve.paths('fauxqs') ?? []) {
     const candidate = join(dir, 'fauxqs');
     if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
@@ -90,7 +90,7 @@ function restoreGroupOrder(queue: FauxQueue): void {
  * this; an upgrade that changes these internals stops start-up here instead of silently
  * changing how batches look.
  */
-async function patchFauxqsGroupBatches(dir: string, version: string): Promise<void> {
+export async function patchFauxqsGroupBatches(dir: string, version: string): Promise<void> {
   const store = (await import(pathToFileURL(join(dir, 'dist/sqs/sqsStore.js')).href)) as {
     SqsQueue?: FauxQueueClass;
   };

@@ -3,10 +3,12 @@
  * hands out several messages of one group per receive (and locks the group while any is in
  * flight), and the local event source mapping enforces the function timeout.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import {
   DeleteMessageCommand,
   ReceiveMessageCommand,
@@ -173,6 +175,57 @@ describe('the SQS emulator (fauxqs, patched for group batches)', () => {
     });
 
     expect(dead.map((m) => m.Body)).toEqual(['poison']);
+  });
+});
+
+describe('the group-batch patch', () => {
+  const ROOT = resolve(__dirname, '../..');
+  /**
+   * Runs the patch in a process of its own: it loads fauxqs's ES modules by file URL, which Jest's
+   * module sandbox does not allow.
+   */
+  async function patchInChild(script: string): Promise<string> {
+    const { stdout } = await promisify(execFile)(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['-e', `const l = require(${JSON.stringify(join(ROOT, 'infra/local/sqs-local.ts'))});\n${script}`],
+      { cwd: ROOT, timeout: 20_000 },
+    );
+    return stdout.trim();
+  }
+
+  it('stops start-up, naming the fauxqs version, when the internals it wraps are missing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-fauxqs-'));
+    await mkdir(join(dir, 'dist/sqs'), { recursive: true });
+    await writeFile(join(dir, 'package.json'), '{"type":"module","version":"9.9.9"}');
+    await writeFile(
+      join(dir, 'dist/sqs/sqsStore.js'),
+      'export class SqsQueue { dequeue() { return []; } }\n',
+    );
+
+    const output = await patchInChild(
+      `l.patchFauxqsGroupBatches(${JSON.stringify(dir)}, '9.9.9').then(() => console.log('patched'), (e) => console.log(e.message));`,
+    );
+    await rm(dir, { recursive: true, force: true });
+
+    expect(output).toBe(
+      'fauxqs 9.9.9 does not have the internals infra/local/sqs-local.ts patches ' +
+        '(no SqsQueue.prototype.dequeueFifo); pin fauxqs to 1.9.2 or update the patch',
+    );
+  });
+
+  it('wraps dequeueFifo once however often the emulator starts in a process', async () => {
+    const output = await patchInChild(
+      `(async () => {
+        const dir = l.fauxqsDir();
+        const store = await import(require('node:url').pathToFileURL(dir + '/dist/sqs/sqsStore.js').href);
+        await l.patchFauxqsGroupBatches(dir, 'x');
+        const once = store.SqsQueue.prototype.dequeueFifo;
+        await l.patchFauxqsGroupBatches(dir, 'x');
+        console.log(once === store.SqsQueue.prototype.dequeueFifo ? 'same' : 'wrapped again');
+      })();`,
+    );
+
+    expect(output).toBe('same');
   });
 });
 
