@@ -6,6 +6,7 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { addDays } from '../domain/days';
+import { findLocalStack } from './lib/local-stack';
 import { sqsClientFor, urlOption } from './lib/queues';
 import { ApiUnreachableError, describeResponse, type ApiClient, type ApiResponse } from './lib/api-client';
 import {
@@ -38,7 +39,10 @@ The daily probe of a running API. Creates nothing. Checks:
   oldest move age  not measurable here: SQS has no attribute for it. In AWS read the CloudWatch metric
                    AWS/SQS ApproximateAgeOfOldestMessage of moves.fifo; here it is reported as skipped. Peeking (ReceiveMessage) would hide the message from the
                    worker for its visibility timeout and, on a FIFO queue, block its whole group.
-Queue checks need the queue URLs; without them they are reported as skipped, not failed.
+Queue checks need the queue URLs: from the options, the environment, or else the endpoints file
+of a running \`npm start\` (DATA_DIR/endpoints.json, DATA_DIR default .data); without any they are
+reported as skipped, not failed. An endpoints file left by a stack that is no longer running is an
+error (exit 2): start the stack again, or give the URLs.
 p50/p95 are nearest-rank over the samples (with 20 samples, p95 is the 19th fastest).
 
 Exit 0: all ok or skipped. 1: a check failed. 2: the probe could not run.
@@ -53,10 +57,7 @@ Options:
   --sqs-endpoint URL    an SQS endpoint other than AWS's, e.g. the local emulator (env SQS_ENDPOINT);
                         for queue URLs on localhost it defaults to http://127.0.0.1:<their port>
 
-Against \`npm start\`, with the "Move queue" and "Dead letters" URLs it prints:
-  MOVE_QUEUE_URL=http://sqs.us-west-2.localhost:<port>/000000000000/moves.fifo \\
-  DLQ_URL=http://sqs.us-west-2.localhost:<port>/000000000000/moves-dlq.fifo \\
-  SQS_ENDPOINT=http://127.0.0.1:<port> npm run health-check
+Against \`npm start\`, nothing to give: the queues come from .data/endpoints.json.
 
 ${COMMON_HELP}`;
 
@@ -265,19 +266,28 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
       board: intOption('board-slo-ms', values['board-slo-ms'], SLO_P95_MS.board, { min: 0, max: 600_000 }),
       stats: intOption('stats-slo-ms', values['stats-slo-ms'], SLO_P95_MS.stats, { min: 0, max: 600_000 }),
     };
-    const moveQueueUrl = urlOption(
+    let moveQueueUrl = urlOption(
       '--move-queue-url',
       stringOption(values, 'move-queue-url') ?? io.env.MOVE_QUEUE_URL,
     );
-    const dlqUrl = urlOption('--dlq-url', stringOption(values, 'dlq-url') ?? io.env.DLQ_URL);
-    const sqsEndpoint = urlOption(
+    let dlqUrl = urlOption('--dlq-url', stringOption(values, 'dlq-url') ?? io.env.DLQ_URL);
+    let sqsEndpoint = urlOption(
       '--sqs-endpoint',
       stringOption(values, 'sqs-endpoint') ?? io.env.SQS_ENDPOINT,
     );
+    // No queue named: the queues of the running npm start, if there is one.
+    const local =
+      moveQueueUrl || dlqUrl ? undefined : await findLocalStack(io.env, '--move-queue-url and --dlq-url');
+    if (local) {
+      moveQueueUrl = local.endpoints.move_queue_url;
+      dlqUrl = local.endpoints.dlq_url;
+      sqsEndpoint ??= local.endpoints.sqs_endpoint;
+    }
     const { client, description } = clientFor(common, io.env);
 
     const today = new Date().toISOString().slice(0, 10);
     io.out(`health-check: ${description}; ${samples} sample(s) per endpoint`);
+    if (local) io.out(`health-check: queues of the local stack in ${local.path}`);
     const rows: CheckRow[] = [await healthz(client)];
     rows.push(await latency('board', () => client.board({ date: today }), samples, slo.board));
     rows.push(

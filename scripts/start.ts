@@ -25,10 +25,23 @@ Options:
   --no-web      no board page: neither build web/ nor serve it (the API and proxy only)
   --help        this text
 
+While it runs, DATA_DIR/endpoints.json says where everything is (region, API and proxy URLs,
+DynamoDB and SQS endpoints, table, queue URLs, pid); npm run redrive-dlq and npm run health-check
+read it. A clean stop removes it.
+
 Environment: PORT, PROXY_PORT, HOST, AWS_REGION, TABLE_NAME, DATA_DIR, SEED (demo|none),
-AUTH (iam|none), AUTH_ACCESS_KEY_ID, AUTH_SECRET_ACCESS_KEY, POLLERS, SWEEP_INTERVAL_MS,
-SWEEP_AFTER_SECONDS, VISIBILITY_TIMEOUT_SECONDS, LOG_LEVEL, METRICS_SINK, METRICS_FILE,
-DYNAMODB_ENDPOINT / SQS_ENDPOINT (use running services instead of starting them).`;
+AUTH (iam|none), AUTH_ACCESS_KEY_ID, AUTH_SECRET_ACCESS_KEY, POLLERS, LOG_LEVEL, METRICS_SINK,
+METRICS_FILE, DYNAMODB_ENDPOINT / SQS_ENDPOINT (use running services instead of starting them).
+
+Timings, with AWS's ratios to the visibility timeout V when unset (AWS: V 90 s, worker 15 s,
+sweeper every 60 s, re-send after 60 s, give up after 900 s, 5 receives):
+  VISIBILITY_TIMEOUT_SECONDS  V, of moves.fifo (default 30)
+  WORKER_TIMEOUT_SECONDS      the worker's function timeout (default V/6, decimals allowed; <= V)
+  SWEEP_INTERVAL_MS           how often the sweeper runs (default 2V/3 s; 0: never)
+  SWEEP_AFTER_SECONDS         re-send a pending move this long after its last send (default 2V/3)
+  SWEEP_GIVE_UP_SECONDS       settle a move still pending this long as failed (default 10V;
+                              must exceed MAX_RECEIVE_COUNT × V)
+  MAX_RECEIVE_COUNT           receives before the DLQ; the worker's last try (default 5)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -50,6 +63,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStackFromConfig(config, {
     inMemory: values['in-memory'] ?? false,
     staticFiles: web ? createStaticFiles() : undefined,
+    writeEndpointsFile: true,
   });
 
   let stopping = false;

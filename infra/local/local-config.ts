@@ -1,6 +1,7 @@
 /** Settings of the local stack (`npm start`), read from the environment and validated with zod. */
 import { z } from 'zod';
 import { parseEnv } from '../config';
+import { deriveLocalTimings, type LocalTimings } from './local-timings';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -26,16 +27,25 @@ export const localEnvSchema = z.object({
   AUTH_ACCESS_KEY_ID: z.string().min(1).default('LOCALDEV'),
   AUTH_SECRET_ACCESS_KEY: z.string().min(1).default('localdev-secret'),
   POLLERS: z.coerce.number().int().min(1).max(32).default(2),
-  SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
-  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts).
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43200).default(30),
+  /** The worker's function timeout, enforced by the local event source mapping as Lambda does. */
+  WORKER_TIMEOUT_SECONDS: z.coerce.number().positive().max(900).optional(),
+  /** 0 turns the sweeper off. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).optional(),
+  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+  SWEEP_GIVE_UP_SECONDS: z.coerce.number().int().min(2).max(86_400).optional(),
+  /** The move queue's redrive maxReceiveCount, also handed to the worker. */
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('file'),
   METRICS_FILE: z.string().default('.data/metrics.log'),
 });
 
-export type LocalConfig = z.infer<typeof localEnvSchema>;
+export type LocalConfig = Omit<z.infer<typeof localEnvSchema>, keyof LocalTimings> & LocalTimings;
 
+/** The settings, with every timing resolved; a bad value or a broken timing rule throws ConfigError. */
 export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
-  return parseEnv(localEnvSchema, env);
+  const parsed = parseEnv(localEnvSchema, env);
+  return { ...parsed, ...deriveLocalTimings(parsed) };
 }

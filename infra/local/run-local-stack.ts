@@ -10,6 +10,7 @@ import { createDocumentClient } from '../aws-clients';
 import { logger } from '../logger';
 import { seedDemoData } from './demo-data';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file';
 import { loadLocalConfig, type LocalConfig } from './local-config';
 import { startSigningProxy, type SigningProxy } from './signing-proxy';
 import { verifySigV4 } from './sigv4-verifier';
@@ -31,6 +32,13 @@ export interface RunOptions {
   verbose?: boolean;
   startProxy?: boolean;
   staticFiles?: StaticFiles;
+  /**
+   * Write <DATA_DIR>/endpoints.json for the operator scripts (npm start only: the throwaway stacks
+   * of the load test and the benchmark share DATA_DIR and must not replace it).
+   */
+  writeEndpointsFile?: boolean;
+  /** Before the queue names, for a stack on shared services (tests); none for npm start. */
+  queuePrefix?: string;
 }
 
 export async function startLocalStackFromConfig(
@@ -74,12 +82,23 @@ export async function startLocalStackFromConfig(
         METRICS_SINK: config.METRICS_SINK,
         METRICS_FILE: config.METRICS_FILE,
         SWEEP_AFTER_SECONDS: config.SWEEP_AFTER_SECONDS,
+        SWEEP_GIVE_UP_SECONDS: config.SWEEP_GIVE_UP_SECONDS,
+        MAX_RECEIVE_COUNT: config.MAX_RECEIVE_COUNT,
       },
-      { visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS },
+      { visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS, queuePrefix: opts.queuePrefix },
     );
     say(`Table            ${config.TABLE_NAME}${firstStart ? ' (created)' : ''}`);
     say(`Move queue       ${serviceConfig.MOVE_QUEUE_URL}`);
     say(`Dead letters     ${serviceConfig.DLQ_URL}`);
+    const secs = (n: number) => `${Number(n.toFixed(3))} s`;
+    say(
+      `Timings          visibility ${secs(config.VISIBILITY_TIMEOUT_SECONDS)}, worker timeout ` +
+        `${secs(config.WORKER_TIMEOUT_SECONDS)}, dead letter after ${config.MAX_RECEIVE_COUNT} receives, ` +
+        (config.SWEEP_INTERVAL_MS > 0
+          ? `sweeper every ${secs(config.SWEEP_INTERVAL_MS / 1000)} (re-send after ` +
+            `${secs(config.SWEEP_AFTER_SECONDS)}, give up after ${secs(config.SWEEP_GIVE_UP_SECONDS)})`
+          : 'sweeper off (SWEEP_INTERVAL_MS=0)'),
+    );
 
     if (firstStart && config.SEED === 'demo') {
       const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: dynamodbEndpoint });
@@ -93,6 +112,7 @@ export async function startLocalStackFromConfig(
       port: config.PORT,
       host: config.HOST,
       pollers: config.POLLERS,
+      workerTimeoutSeconds: config.WORKER_TIMEOUT_SECONDS,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       staticFiles: opts.staticFiles,
       authenticate:
@@ -119,6 +139,24 @@ export async function startLocalStackFromConfig(
         },
       });
       stops.push(proxy.close);
+    }
+
+    if (opts.writeEndpointsFile) {
+      const path = await writeEndpointsFile(config.DATA_DIR, {
+        region: config.AWS_REGION,
+        api_url: app.gateway.url,
+        proxy_url: proxy?.url ?? null,
+        dynamodb_endpoint: dynamodbEndpoint,
+        sqs_endpoint: sqsEndpoint,
+        table_name: config.TABLE_NAME,
+        move_queue_url: serviceConfig.MOVE_QUEUE_URL,
+        dlq_url: serviceConfig.DLQ_URL,
+        pid: process.pid,
+        started_at: new Date().toISOString(),
+      });
+      // Pushed last, so a stop removes it first: no script finds a half-stopped stack.
+      stops.push(() => removeEndpointsFile(config.DATA_DIR));
+      say(`Endpoints file   ${path}  (read by npm run redrive-dlq and npm run health-check)`);
     }
 
     say('');

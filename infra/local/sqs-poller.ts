@@ -1,7 +1,8 @@
 /**
  * The local stand-in for Lambda's SQS event source mapping: long-polls the queue, hands each
  * batch to the worker as a real SQS event, deletes what succeeded and leaves reported failures
- * (or the whole batch, if the worker throws) to come back after the visibility timeout.
+ * (or the whole batch, if the worker throws or runs past its function timeout) to come back
+ * after the visibility timeout.
  * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
  */
 import {
@@ -11,9 +12,13 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
-export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+/** Lambda's longest function timeout, the bound when none is given. */
+const MAX_FUNCTION_TIMEOUT_MS = 900_000;
 
 export interface PollerOptions {
   sqs: SQSClient;
@@ -24,7 +29,16 @@ export interface PollerOptions {
   concurrency?: number;
   batchSize?: number;
   waitTimeSeconds?: number;
+  /**
+   * The function timeout: a handler that has not returned by then has failed its whole batch, as
+   * in Lambda (default 900 s, Lambda's maximum).
+   */
+  functionTimeoutMs?: number;
+  /** Reported in the context (functionName, ARN). */
+  functionName?: string;
   onError?: (err: unknown) => void;
+  /** A timed-out invocation; nothing of its batch was deleted. */
+  onTimeout?: (info: { timeoutMs: number; messageIds: string[] }) => void;
 }
 
 export interface Poller {
@@ -54,6 +68,36 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
   };
 }
 
+/** A Lambda-like context whose remaining time counts down to the function timeout. */
+export function lambdaContext(opts: {
+  functionName: string;
+  region: string;
+  timeoutMs: number;
+  startedAt?: number;
+}): Context {
+  const deadline = (opts.startedAt ?? Date.now()) + opts.timeoutMs;
+  const requestId = randomUUID();
+  const unsupported = () => {
+    throw new Error('callback-style completion is not supported: return a promise');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: opts.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${opts.region}:000000000000:function:${opts.functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${opts.functionName}`,
+    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+const TIMED_OUT = Symbol('timed out');
+
 export async function startPoller(opts: PollerOptions): Promise<Poller> {
   const { sqs, queueUrl } = opts;
   const arn = (
@@ -62,6 +106,35 @@ export async function startPoller(opts: PollerOptions): Promise<Poller> {
   const queueArn = arn ?? queueUrl;
   const abort = new AbortController();
   let running = true;
+  const timeoutMs = opts.functionTimeoutMs ?? MAX_FUNCTION_TIMEOUT_MS;
+  const functionName = opts.functionName ?? 'move-worker';
+  // Handlers still running past their timeout: Lambda would have frozen them; here they finish
+  // in the background, their result ignored, and stop() waits for them.
+  const overrunning = new Set<Promise<unknown>>();
+
+  /** One invocation: the handler's response, or TIMED_OUT if it ran past the function timeout. */
+  const invoke = async (event: SQSEvent): Promise<SQSBatchResponse | void | typeof TIMED_OUT> => {
+    const context = lambdaContext({ functionName, region: opts.region, timeoutMs });
+    const call = opts.handler(event, context);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([call, timeout]);
+      if (result === TIMED_OUT) {
+        const settled = call.then(
+          () => undefined,
+          () => undefined,
+        );
+        overrunning.add(settled);
+        void settled.finally(() => overrunning.delete(settled));
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   const loop = async () => {
     while (running) {
@@ -87,7 +160,12 @@ export async function startPoller(opts: PollerOptions): Promise<Poller> {
       const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, queueArn, opts.region)) };
       let failed: Set<string>;
       try {
-        const response = await opts.handler(event);
+        const response = await invoke(event);
+        if (response === TIMED_OUT) {
+          // As in Lambda: a timed-out invocation failed its whole batch, whatever it did later.
+          opts.onTimeout?.({ timeoutMs, messageIds: messages.map((m) => m.MessageId ?? '') });
+          continue;
+        }
         failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch (err) {
         // A throwing function fails its whole batch: nothing is deleted.
@@ -115,6 +193,7 @@ export async function startPoller(opts: PollerOptions): Promise<Poller> {
       running = false;
       abort.abort();
       await Promise.allSettled(loops);
+      await Promise.allSettled([...overrunning]);
     },
   };
 }

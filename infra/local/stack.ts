@@ -20,7 +20,7 @@ import {
   type StaticFiles,
 } from './gateway';
 import { startPoller, type Poller } from './sqs-poller';
-import { ensureMoveQueues, startSqsEmulator } from './sqs-local';
+import { MAX_RECEIVE_COUNT, ensureMoveQueues, startSqsEmulator } from './sqs-local';
 import { ensureTable, seedCatalog } from './table-setup';
 
 export interface LocalServices {
@@ -55,7 +55,11 @@ export async function startLocalServices(opts: {
   };
 }
 
-/** Creates the table (with indexes), the queues and the catalog; returns the config pointing at them. */
+/**
+ * Creates the table (with indexes), the queues and the catalog; returns the config pointing at
+ * them. The queue's redrive maxReceiveCount is the config's MAX_RECEIVE_COUNT, so the worker's
+ * "last delivery" and the queue's agree.
+ */
 export async function provision(
   services: Pick<LocalServices, 'region' | 'dynamodbEndpoint' | 'sqsEndpoint'>,
   base: Partial<ServiceConfig> & { TABLE_NAME: string },
@@ -69,9 +73,11 @@ export async function provision(
   const sqs = createSqsClient({ region: services.region, endpoint: services.sqsEndpoint });
   try {
     await ensureTable(ddb, base.TABLE_NAME);
+    const maxReceiveCount = base.MAX_RECEIVE_COUNT ?? MAX_RECEIVE_COUNT;
     const queues = await ensureMoveQueues(sqs, {
       prefix: opts.queuePrefix,
       visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds,
+      maxReceiveCount,
     });
     return {
       AWS_REGION: services.region,
@@ -80,8 +86,8 @@ export async function provision(
       METRICS_FILE: '.data/metrics.log',
       SWEEP_AFTER_SECONDS: 60,
       SWEEP_GIVE_UP_SECONDS: 900,
-      MAX_RECEIVE_COUNT: 5,
       ...base,
+      MAX_RECEIVE_COUNT: maxReceiveCount,
       DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
       SQS_ENDPOINT: services.sqsEndpoint,
       MOVE_QUEUE_URL: queues.queueUrl,
@@ -108,6 +114,12 @@ export interface LocalAppOptions {
   pollWaitSeconds?: number;
   /** Off in tests that drive the worker by hand. */
   startPoller?: boolean;
+  /**
+   * The worker's function timeout, enforced by the poller as Lambda does (a batch still running
+   * then has failed as a whole); default 900 s, Lambda's maximum.
+   */
+  workerTimeoutSeconds?: number;
+  /** How often the sweeper runs; 0 or unset: never. */
   sweepIntervalMs?: number;
   authenticate?: Authenticator;
   staticFiles?: StaticFiles;
@@ -142,10 +154,17 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
       sqs: pollerSqs,
       queueUrl: config.MOVE_QUEUE_URL,
       region: config.AWS_REGION,
-      handler: (event) => worker(event),
+      handler: (event, context) => worker(event, context),
       concurrency: opts.pollers ?? 2,
       waitTimeSeconds: opts.pollWaitSeconds ?? 20,
+      functionTimeoutMs:
+        opts.workerTimeoutSeconds === undefined ? undefined : Math.round(opts.workerTimeoutSeconds * 1000),
       onError: (err) => container.log.warn('poller error', { err }),
+      onTimeout: ({ timeoutMs, messageIds }) =>
+        container.log.warn(
+          `worker timed out after ${timeoutMs} ms (WORKER_TIMEOUT_SECONDS): its whole batch comes back after the visibility timeout`,
+          { timeout_ms: timeoutMs, message_ids: messageIds },
+        ),
     });
   }
   const sweeper = createSweeper(() => container);

@@ -2,13 +2,18 @@
  * The operator scripts, run in-process against a test app with SigV4 auth on (as `npm start` runs
  * it) and a signing proxy in front, plus the gateway + proxy path end to end.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { BoardItem } from '../../domain/appointment';
 import { addDays } from '../../domain/days';
 import { STATUSES } from '../../domain/status';
 import { createSqsClient } from '../../infra/aws-clients';
+import { writeEndpointsFile } from '../../infra/local/endpoints-file';
 import { createLogger } from '../../infra/logger';
 import { startSigningProxy, type SigningProxy } from '../../infra/local/signing-proxy';
 import { verifySigV4 } from '../../infra/local/sigv4-verifier';
@@ -25,10 +30,12 @@ const today = new Date().toISOString().slice(0, 10);
 
 let app: TestApp;
 let proxy: SigningProxy;
+let emptyDataDir: string;
 /** The API's own log lines (JSON), to see what the handler saw. */
 const apiLog: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
+  emptyDataDir = await mkdtemp(join(tmpdir(), 'scripts-data-'));
   app = await startTestApp({
     authenticate: (req) => verifySigV4(req, { credentials: { LOCALDEV: 'localdev-secret' }, region: REGION }),
     overrides: { log: createLogger({}, 'info', (line) => apiLog.push(JSON.parse(line))) },
@@ -43,13 +50,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await app?.stop();
+  await rm(emptyDataDir, { recursive: true, force: true });
 });
 
-/** Collects a script's output; the environment is empty so nothing leaks in from the shell. */
+/**
+ * Collects a script's output; the environment is empty (but for an empty DATA_DIR, so no
+ * endpoints file of a developer's npm start is found) so nothing leaks in from the shell.
+ */
 function captureIo(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: ScriptIo = { out: (line) => out.push(line), err: (line) => err.push(line), env };
+  const io: ScriptIo = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env: { DATA_DIR: emptyDataDir, ...env },
+  };
   return { io, out, err, text: () => [...out, ...err].join('\n') };
 }
 
@@ -266,6 +281,68 @@ describe('npm run health-check', () => {
       0,
     );
     expect(row(out, 'dlq depth')).toMatch(/0 message\(s\) .* ok$/);
+  });
+
+  describe('with the endpoints file of npm start', () => {
+    const endpoints = (pid: number) => ({
+      region: REGION,
+      api_url: app.url,
+      proxy_url: proxy.url,
+      dynamodb_endpoint: app.config.DYNAMODB_ENDPOINT as string,
+      sqs_endpoint: app.config.SQS_ENDPOINT as string,
+      table_name: app.config.TABLE_NAME,
+      move_queue_url: app.config.MOVE_QUEUE_URL,
+      dlq_url: app.config.DLQ_URL,
+      pid,
+      started_at: new Date().toISOString(),
+    });
+    let dataDir: string;
+    beforeEach(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'health-stack-'));
+    });
+    afterEach(async () => {
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('checks the queues of the running local stack when no queue URL is given', async () => {
+      await writeEndpointsFile(dataDir, endpoints(process.pid));
+      const { io, out, text } = captureIo({ DATA_DIR: dataDir });
+
+      const code = await healthCheck(['--base-url', proxy.url, '--samples', '1', ...generousSlos], io);
+
+      expect({ code, output: text() }).toMatchObject({ code: 0 });
+      expect(text()).toContain(`queues of the local stack in ${join(dataDir, 'endpoints.json')}`);
+      expect(row(out, 'dlq depth')).toMatch(/0 message\(s\) .* ok$/);
+      expect(row(out, 'move backlog')).toMatch(/ ok$/);
+    });
+
+    it('exits 2 naming the pid when the stack that wrote the file is not running', async () => {
+      const exited = spawnSync(process.execPath, ['-e', '']).pid;
+      await writeEndpointsFile(dataDir, endpoints(exited));
+      const { io, text } = captureIo({ DATA_DIR: dataDir });
+
+      const code = await healthCheck(['--base-url', proxy.url, '--samples', '1'], io);
+
+      expect(code).toBe(2);
+      expect(text()).toContain(
+        `the local stack that wrote ${join(dataDir, 'endpoints.json')} (pid ${exited}) is not running; ` +
+          'start it with npm start or give --move-queue-url and --dlq-url',
+      );
+    });
+
+    it('prefers queue URLs given explicitly over the file', async () => {
+      const exited = spawnSync(process.execPath, ['-e', '']).pid;
+      await writeEndpointsFile(dataDir, endpoints(exited));
+      const { io, out } = captureIo({ DATA_DIR: dataDir });
+
+      const code = await healthCheck(
+        ['--base-url', proxy.url, '--samples', '1', ...generousSlos, ...queueArgs()],
+        io,
+      );
+
+      expect(code).toBe(0);
+      expect(row(out, 'dlq depth')).toMatch(/ ok$/);
+    });
   });
 
   it('fails when the dead-letter queue holds a message', async () => {

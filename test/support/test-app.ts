@@ -39,13 +39,21 @@ export async function startTestApp(
   opts: LocalAppOptions & { visibilityTimeoutSeconds?: number; config?: Partial<ServiceConfig> } = {},
 ): Promise<TestApp> {
   const id = randomUUID().slice(0, 8);
+  const visibilityTimeoutSeconds = opts.visibilityTimeoutSeconds ?? 2;
   const config = await provision(
     localServices(),
     { TABLE_NAME: `test-${id}`, LOG_LEVEL: 'silent', METRICS_SINK: 'off', ...opts.config },
-    { queuePrefix: `t${id}-`, visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 2 },
+    { queuePrefix: `t${id}-`, visibilityTimeoutSeconds },
   );
-  // Short long-polls: the emulator keeps a pending receive's timer after its client aborts.
-  const app = await startLocalApp(config, { pollers: 2, pollWaitSeconds: 1, ...opts });
+  // Short long-polls: the emulator keeps a pending receive's timer after its client aborts. The
+  // worker timeout is the longest AWS allows for the queue (its visibility timeout), so a slow
+  // machine does not time out batches that AWS's 1:6 ratio would.
+  const app = await startLocalApp(config, {
+    pollers: 2,
+    pollWaitSeconds: 1,
+    workerTimeoutSeconds: visibilityTimeoutSeconds,
+    ...opts,
+  });
   const url = app.gateway.url;
   return {
     ...app,
