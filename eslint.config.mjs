@@ -1,6 +1,42 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The direction of imports between top-level folders (README, "Layout"): each folder lists the
+ * top-level folders it must not import. A relative import climbing into one of them is refused.
+ */
+const FOLDERS = ['domain', 'infra', 'handlers', 'local', 'client', 'scripts', 'loadtest', 'web', 'test'];
+const MAY_IMPORT = {
+  domain: ['domain'],
+  infra: ['domain', 'infra'],
+  handlers: ['domain', 'infra', 'handlers'],
+  local: ['domain', 'infra', 'handlers', 'client', 'local'],
+  client: ['domain', 'client'],
+  loadtest: ['domain', 'infra', 'local', 'client', 'loadtest'],
+  web: ['domain', 'web'],
+  scripts: ['domain', 'infra', 'handlers', 'local', 'client', 'loadtest', 'scripts'],
+};
+const direction = Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
+  const banned = FOLDERS.filter((f) => !allowed.includes(f));
+  const patterns = [
+    {
+      regex: `^(\\.\\./)+(${banned.join('|')})(/|$)`,
+      message: `${folder}/ may import only ${allowed.join(', ')} (README, "Layout")`,
+    },
+  ];
+  // The domain is pure: no packages but zod, no Node built-ins.
+  if (folder === 'domain') {
+    patterns.push({
+      regex: '^(?!zod$|\\.{1,2}/)',
+      message: 'domain/ is pure TypeScript: it may import only domain/ and zod',
+    });
+  }
+  return {
+    files: [`${folder}/**/*.{ts,tsx,js,mjs,cjs}`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+});
+
 export default tseslint.config(
   {
     ignores: [
@@ -23,7 +59,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'infra/local/**', 'loadtest/**', 'test/**', '**/*.js', '*.mjs'],
+    files: ['scripts/**', 'local/**', 'loadtest/**', 'test/**', '**/*.js', '*.mjs'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -46,4 +82,5 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  ...direction,
 );

@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { addDays } from '../domain/days';
 import { createDocumentClient, createSqsClient } from '../infra/aws-clients';
-import { ApiClient } from './lib/api-client';
+import { ApiClient } from '../client/api-client';
 import type { ServerReady, ServerRequest, ServerSample } from '../loadtest/bench/server';
 import { measureFloor, moveFloor, type Floor, type MoveFloor } from '../loadtest/bench/floor';
 import { makeAppointment, writeAppointments } from '../loadtest/bench/seed';

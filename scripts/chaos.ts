@@ -22,7 +22,7 @@ import {
   expectStatus,
   type ApiResponse,
   type MoveView,
-} from './lib/api-client';
+} from '../client/api-client';
 import { chaosTable, promiseHeld, summarize, type CardState, type TrackedMove } from './lib/chaos-report';
 import { ChildStack } from './lib/child-stack';
 import {

@@ -8,7 +8,12 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { addDays } from '../domain/days';
 import { findLocalStack } from './lib/local-stack';
 import { sqsClientFor, urlOption } from './lib/queues';
-import { ApiUnreachableError, describeResponse, type ApiClient, type ApiResponse } from './lib/api-client';
+import {
+  ApiUnreachableError,
+  describeResponse,
+  type ApiClient,
+  type ApiResponse,
+} from '../client/api-client';
 import {
   COMMON_HELP,
   clientFor,

@@ -15,8 +15,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { startThrowawayStack, type RunningStack } from '../infra/local/run-local-stack';
-import { isLoopback, resolveCredentials } from './lib/api-client';
+import { startThrowawayStack, type RunningStack } from '../local/run-local-stack';
+import { isLoopback, resolveCredentials } from '../client/api-client';
 import { UsageError, intOption, parseOptions, stringOption } from './lib/cli';
 import {
   ACCEPTANCE,

@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '../infra/config';
-import { startSigningProxy, type SigningProxy } from '../infra/local/signing-proxy';
-import { describeCredentials, isLoopback, resolveCredentials } from './lib/api-client';
+import { startSigningProxy, type SigningProxy } from '../local/signing-proxy';
+import { describeCredentials, isLoopback, resolveCredentials } from '../client/api-client';
 import { main, processIo, runScript, UsageError, type ScriptIo } from './lib/cli';
 
 const HELP = `Usage: npm run proxy

@@ -22,7 +22,7 @@ import type { MoveRecord } from '../domain/move';
 import { moveMessageSchema, type MoveMessage } from '../domain/schemas';
 import { createDocumentClient } from '../infra/aws-clients';
 import { DynamoDbMoveRepository } from '../infra/dynamodb/dynamodb-move-repository';
-import { isLoopback } from './lib/api-client';
+import { isLoopback } from '../client/api-client';
 import {
   UsageError,
   intOption,

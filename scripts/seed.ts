@@ -13,7 +13,7 @@ import {
   expectStatus,
   type ApiClient,
   type ApiResponse,
-} from './lib/api-client';
+} from '../client/api-client';
 import {
   COMMON_HELP,
   clientFor,

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addDays } from '../domain/days';
-import { describeResponse, type ApiClient, type ApiResponse } from './lib/api-client';
+import { describeResponse, type ApiClient, type ApiResponse } from '../client/api-client';
 import {
   COMMON_HELP,
   clientFor,

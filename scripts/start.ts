@@ -9,9 +9,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config';
-import { startLocalStackFromConfig } from '../infra/local/run-local-stack';
-import { loadLocalConfig } from '../infra/local/local-config';
-import { createStaticFiles, ensureWebBuild } from '../infra/local/static-files';
+import { startLocalStackFromConfig } from '../local/run-local-stack';
+import { loadLocalConfig } from '../local/local-config';
+import { createStaticFiles, ensureWebBuild } from '../local/static-files';
 
 const HELP = `Usage: npm start [-- [--in-memory] [--no-web]]
 

@@ -12,7 +12,7 @@ import type { Service } from '../domain/catalog';
 import { addDays } from '../domain/days';
 import { MAX_BOARD_DAYS } from '../domain/schemas';
 import { STATUSES, type Status } from '../domain/status';
-import { ApiUnreachableError, describeResponse, expectStatus, type ApiClient } from './lib/api-client';
+import { ApiUnreachableError, describeResponse, expectStatus, type ApiClient } from '../client/api-client';
 import {
   COMMON_HELP,
   clientFor,

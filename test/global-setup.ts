@@ -3,7 +3,7 @@
  * test file provisions its own table and queues on them (test/support/test-app.ts), so files
  * run in parallel without seeing each other's data.
  */
-import { startLocalServices, type LocalServices } from '../infra/local/stack';
+import { startLocalServices, type LocalServices } from '../local/stack';
 
 declare global {
   var __LOCAL_SERVICES__: LocalServices | undefined;

@@ -21,7 +21,7 @@ import {
 import type { Appointment } from '../../domain/appointment';
 import type { FailureReason, MoveRecord } from '../../domain/move';
 import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
-import { appointmentItem, fromItem } from './dynamodb-shop-repository';
+import { appointmentItem, fromItem } from './items';
 import { INDEX_PENDING_MOVES, PENDING_SHARDS, keys } from './table';
 
 /** The pending index's sort key: the moment the sweeper should next look at the move. */

@@ -11,31 +11,11 @@ import {
 import type { Appointment, BoardItem, StatsItem } from '../../domain/appointment';
 import type { Service } from '../../domain/catalog';
 import type { Customer, Vehicle } from '../../domain/customer';
-import { addDays, dayOf, daysBetween } from '../../domain/days';
+import { addDays, daysBetween } from '../../domain/days';
 import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
 import type { ShopRepository } from '../../domain/ports';
+import { appointmentItem, fromItem } from './items';
 import { INDEX_BY_DAY, INDEX_BY_MONTH, keys } from './table';
-
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'type'];
-
-/** Drops the key attributes, leaving the entity. */
-export function fromItem<T>(item: Record<string, unknown>): T {
-  const entity: Record<string, unknown> = { ...item };
-  for (const k of KEY_ATTRIBUTES) delete entity[k];
-  return entity as T;
-}
-
-export function appointmentItem(appt: Appointment): Record<string, unknown> {
-  return {
-    ...keys.appointment(appt.id),
-    type: 'appointment',
-    GSI1PK: keys.dayPartition(dayOf(appt.appt_start)),
-    GSI1SK: keys.startSort(appt.appt_start, appt.id),
-    GSI2PK: keys.monthPartition(appt.appt_start.slice(0, 7)),
-    GSI2SK: keys.startSort(appt.appt_start, appt.id),
-    ...appt,
-  };
-}
 
 export class DynamoDbShopRepository implements ShopRepository {
   constructor(

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { appointmentItem } from '../../infra/dynamodb/dynamodb-shop-repository';
+import { appointmentItem } from '../../infra/dynamodb/items';
 import { keys } from '../../infra/dynamodb/table';
 import { makeAppointment } from './seed';
 import { summarize, timeSequential, type Latency } from './latency';

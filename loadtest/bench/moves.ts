@@ -1,5 +1,5 @@
 /**
- * Move drivers for the benchmark, through the API like any client (SigV4-signed, scripts/lib/api-client.ts):
+ * Move drivers for the benchmark, through the API like any client (SigV4-signed, client/api-client.ts):
  * - openLoop: moves started on a fixed schedule (rate per second) whatever the latency, each on a
  *   card nobody else is moving, so every outcome should be `applied`;
  * - contention: a number of staff on a number of cards, each reading the board, dropping a card in
@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BoardItem } from '../../domain/appointment';
 import { allowedTargets, type Status } from '../../domain/status';
-import type { ApiClient, MoveView } from '../../scripts/lib/api-client';
+import type { ApiClient, MoveView } from '../../client/api-client';
 import { summarize, type Latency } from './latency';
 
 export type Outcome =

@@ -12,7 +12,7 @@ import { daysBetween, monthsBetween } from '../../domain/days';
 import { boardDayQuery, statsSliceQuery, statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
 import { storedDaysQuery } from '../../infra/dynamodb/dynamodb-stats-day-store';
 import { keys } from '../../infra/dynamodb/table';
-import type { ApiClient, ApiResponse } from '../../scripts/lib/api-client';
+import type { ApiClient, ApiResponse } from '../../client/api-client';
 import { timeSequential, type Latency } from './latency';
 
 async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<number> {

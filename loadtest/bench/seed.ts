@@ -6,7 +6,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
 import type { Status } from '../../domain/status';
-import { appointmentItem } from '../../infra/dynamodb/dynamodb-shop-repository';
+import { appointmentItem } from '../../infra/dynamodb/items';
 
 const SERVICES = ['OIL001', 'TIRE001', 'INSP001', 'BRAKE001', 'ALIGN001', 'BATT001'];
 

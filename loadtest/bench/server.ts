@@ -10,7 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startThrowawayStack } from '../../infra/local/run-local-stack';
+import { startThrowawayStack } from '../../local/run-local-stack';
 
 export interface ServerReady {
   type: 'ready';

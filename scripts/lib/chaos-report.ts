@@ -4,7 +4,7 @@
  */
 import type { Status } from '../../domain/status';
 import { markdownTable } from '../../loadtest/verdict';
-import type { MoveView } from './api-client';
+import type { MoveView } from '../../client/api-client';
 
 /** One move as a chaos client lived it. */
 export interface TrackedMove {

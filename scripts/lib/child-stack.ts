@@ -9,8 +9,8 @@ import { createWriteStream, readdirSync, readFileSync, type WriteStream } from '
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../infra/local/free-port';
-import { ApiClient, ApiUnreachableError } from './api-client';
+import { freePort } from '../../local/free-port';
+import { ApiClient, ApiUnreachableError } from '../../client/api-client';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -3,7 +3,12 @@
  * --help text per script, and the options every script has (where the API is and how to reach it).
  */
 import { parseArgs } from 'node:util';
-import { ApiClient, describeCredentials, resolveCredentials, type ApiClientOptions } from './api-client';
+import {
+  ApiClient,
+  describeCredentials,
+  resolveCredentials,
+  type ApiClientOptions,
+} from '../../client/api-client';
 
 export const PROXY_URL = 'http://127.0.0.1:8080';
 export const DIRECT_URL = 'http://127.0.0.1:3000';

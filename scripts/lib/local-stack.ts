@@ -4,7 +4,7 @@ import {
   isProcessAlive,
   readEndpointsFile,
   type LocalEndpoints,
-} from '../../infra/local/endpoints-file';
+} from '../../local/endpoints-file';
 import { UsageError } from './cli';
 
 export interface FoundStack {

@@ -1,7 +1,7 @@
 /** Reaching the move queues from an operator script, on AWS or on the local emulator. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../infra/aws-clients';
-import { isLoopback } from './api-client';
+import { isLoopback } from '../../client/api-client';
 import { UsageError } from './cli';
 
 /** A URL option, or a UsageError naming it. */

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { STATUSES, allowedTargets } from '../../domain/status';
-import { verifySigV4 } from '../../infra/local/sigv4-verifier';
+import { verifySigV4 } from '../../local/sigv4-verifier';
 import * as processor from '../../loadtest/processor.js';
 import type { ArtilleryContext, ArtilleryResponse, RequestParams } from '../../loadtest/processor.js';
 import { verdict, type ArtilleryReport, type Summary } from '../../loadtest/verdict';

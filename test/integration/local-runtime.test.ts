@@ -18,11 +18,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSqsClient } from '../../infra/aws-clients';
-import { readEndpointsFile } from '../../infra/local/endpoints-file';
-import { loadLocalConfig } from '../../infra/local/local-config';
-import { startLocalStackFromConfig } from '../../infra/local/run-local-stack';
-import { ensureMoveQueues } from '../../infra/local/sqs-local';
-import { startPoller, type Poller } from '../../infra/local/sqs-poller';
+import { readEndpointsFile } from '../../local/endpoints-file';
+import { loadLocalConfig } from '../../local/local-config';
+import { startLocalStackFromConfig } from '../../local/run-local-stack';
+import { ensureMoveQueues } from '../../local/sqs-local';
+import { startPoller, type Poller } from '../../local/sqs-poller';
 import { eventually, localServices } from '../support/test-app';
 
 const services = localServices();
@@ -187,7 +187,7 @@ describe('the group-batch patch', () => {
   async function patchInChild(script: string): Promise<string> {
     const { stdout } = await promisify(execFile)(
       join(ROOT, 'node_modules/.bin/tsx'),
-      ['-e', `const l = require(${JSON.stringify(join(ROOT, 'infra/local/sqs-local.ts'))});\n${script}`],
+      ['-e', `const l = require(${JSON.stringify(join(ROOT, 'local/sqs-local.ts'))});\n${script}`],
       { cwd: ROOT, timeout: 20_000 },
     );
     return stdout.trim();
@@ -208,7 +208,7 @@ describe('the group-batch patch', () => {
     await rm(dir, { recursive: true, force: true });
 
     expect(output).toBe(
-      'fauxqs 9.9.9 does not have the internals infra/local/sqs-local.ts patches ' +
+      'fauxqs 9.9.9 does not have the internals local/sqs-local.ts patches ' +
         '(no SqsQueue.prototype.dequeueFifo); pin fauxqs to 1.9.2 or update the patch',
     );
   });

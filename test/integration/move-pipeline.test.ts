@@ -10,7 +10,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { createMoveWorker } from '../../handlers/move-worker';
 import { sweepPendingMoves } from '../../domain/use-cases/moves';
 import { newMoveRecord } from '../../domain/move';
-import { startPoller } from '../../infra/local/sqs-poller';
+import { startPoller } from '../../local/sqs-poller';
 import { moveMessage } from '../../infra/sqs-move-queue';
 import { eventually, startTestApp, type TestApp } from '../support/test-app';
 import { injectFault, mentions } from '../support/fault-injection';

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SERVICE_CATALOG } from '../../domain/catalog';
 import { createDocumentClient } from '../../infra/aws-clients';
 import { DynamoDbShopRepository } from '../../infra/dynamodb/dynamodb-shop-repository';
-import { ensureTable } from '../../infra/local/table-setup';
+import { ensureTable } from '../../local/table-setup';
 import { run } from '../../scripts/seed-catalog';
 import { localServices } from '../support/test-app';
 

@@ -6,7 +6,7 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { dayOf } from '../../domain/days';
-import { appointmentItem } from '../../infra/dynamodb/dynamodb-shop-repository';
+import { appointmentItem } from '../../infra/dynamodb/items';
 import { INDEX_BY_MONTH } from '../../infra/dynamodb/table';
 import { injectFault } from '../support/fault-injection';
 import { awaitOutcome, createCard, submit } from '../support/move-helpers';

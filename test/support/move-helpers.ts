@@ -6,7 +6,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { toSqsRecord } from '../../infra/local/sqs-poller';
+import { toSqsRecord } from '../../local/sqs-poller';
 import type { TestApp } from './test-app';
 
 let seq = 0;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServiceConfig } from '../../infra/config';
-import { provision, startLocalApp, type LocalApp, type LocalAppOptions } from '../../infra/local/stack';
+import { provision, startLocalApp, type LocalApp, type LocalAppOptions } from '../../local/stack';
 
 export function localServices() {
   const dynamodbEndpoint = process.env.TEST_DYNAMODB_ENDPOINT;

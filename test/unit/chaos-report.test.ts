@@ -1,6 +1,6 @@
 /** How `npm run chaos` judges what its clients saw: the version chain of a card and the figures. */
 import type { Status } from '../../domain/status';
-import type { MoveView } from '../../scripts/lib/api-client';
+import type { MoveView } from '../../client/api-client';
 import {
   chaosTable,
   checkChain,

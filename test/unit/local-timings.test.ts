@@ -1,7 +1,7 @@
 /** The local stack's timings: AWS's ratios to the visibility timeout, explicit values, and AWS's rules. */
 import { ConfigError } from '../../infra/config';
-import { loadLocalConfig } from '../../infra/local/local-config';
-import { deriveLocalTimings } from '../../infra/local/local-timings';
+import { loadLocalConfig } from '../../local/local-config';
+import { deriveLocalTimings } from '../../local/local-timings';
 
 describe('deriveLocalTimings', () => {
   it("gives AWS's settings for a 90 s visibility timeout", () => {

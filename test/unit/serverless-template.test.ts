@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { MOVE_STATUSES } from '../../domain/move';
 import { loadServiceConfig } from '../../infra/config';
 import { keys, tableDefinition } from '../../infra/dynamodb/table';
-import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../../infra/local/sqs-local';
+import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../../infra/move-queues';
 import { METRICS_NAMESPACE } from '../../infra/metrics';
 
 const run = promisify(execFile);
@@ -445,7 +445,7 @@ describe('IAM', () => {
       SendMessageCommand: ['sqs:SendMessage'],
       GetQueueAttributesCommand: ['sqs:GetQueueAttributes'],
       // Stored stats figures (the api, STATS# keys only). Catalog seeding (putServices) also
-      // batches, but runs only in the local stack (infra/local/table-setup.ts).
+      // batches, but runs only in the local stack (local/table-setup.ts).
       BatchWriteCommand: ['dynamodb:BatchWriteItem'],
     };
     const files = [

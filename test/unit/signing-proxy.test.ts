@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startSigningProxy, type SigningProxy } from '../../infra/local/signing-proxy';
-import { verifySigV4 } from '../../infra/local/sigv4-verifier';
+import { startSigningProxy, type SigningProxy } from '../../local/signing-proxy';
+import { verifySigV4 } from '../../local/sigv4-verifier';
 
 const CREDENTIALS = { accessKeyId: 'LOCALDEV', secretAccessKey: 'localdev-secret' };
 const REGION = 'us-west-2';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import aws4 from 'aws4';
-import { verifySigV4, type SignedRequest, type VerifierOptions } from '../../infra/local/sigv4-verifier';
+import { verifySigV4, type SignedRequest, type VerifierOptions } from '../../local/sigv4-verifier';
 
 const ACCESS_KEY = 'LOCALDEV';
 const SECRET = 'localdev-secret';

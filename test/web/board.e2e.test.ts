@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { addDays } from '../../domain/days';
-import { loadLocalConfig } from '../../infra/local/local-config';
-import { startLocalStackFromConfig, type RunningStack } from '../../infra/local/run-local-stack';
-import { createStaticFiles, ensureWebBuild } from '../../infra/local/static-files';
+import { loadLocalConfig } from '../../local/local-config';
+import { startLocalStackFromConfig, type RunningStack } from '../../local/run-local-stack';
+import { createStaticFiles, ensureWebBuild } from '../../local/static-files';
 import { localServices } from '../support/test-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

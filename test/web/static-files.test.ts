@@ -4,7 +4,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaticFiles } from '../../infra/local/static-files';
+import { createStaticFiles } from '../../local/static-files';
 
 let root: string;
 let server: Server;

@@ -7,9 +7,9 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { SERVICE_CATALOG } from '../../domain/catalog';
-import type { ShopRepository } from '../../domain/ports';
-import { tableDefinition } from '../dynamodb/table';
+import { SERVICE_CATALOG } from '../domain/catalog';
+import type { ShopRepository } from '../domain/ports';
+import { tableDefinition } from '../infra/dynamodb/table';
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
   try {

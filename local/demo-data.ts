@@ -3,12 +3,12 @@
  * over every column, so the board has something to show. Deterministic ids: seeding twice
  * writes nothing new.
  */
-import type { Appointment } from '../../domain/appointment';
-import { vehicleLabel, type Customer, type Vehicle } from '../../domain/customer';
-import { addDays } from '../../domain/days';
-import { AlreadyExistsError } from '../../domain/errors';
-import type { ShopRepository } from '../../domain/ports';
-import type { Status } from '../../domain/status';
+import type { Appointment } from '../domain/appointment';
+import { vehicleLabel, type Customer, type Vehicle } from '../domain/customer';
+import { addDays } from '../domain/days';
+import { AlreadyExistsError } from '../domain/errors';
+import type { ShopRepository } from '../domain/ports';
+import type { Status } from '../domain/status';
 
 const CUSTOMERS: Array<Omit<Customer, 'created_at'>> = [
   { id: '1', name: 'Ada Lovelace', phone: '+1-555-0101', email: 'ada@example.com' },

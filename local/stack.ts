@@ -5,12 +5,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../aws-clients';
-import type { ServiceConfig } from '../config';
-import { createContainer, type Container } from '../container';
-import { createApiHandler } from '../../handlers/api';
-import { createMoveWorker } from '../../handlers/move-worker';
-import { createSweeper } from '../../handlers/sweeper';
+import { createSqsClient } from '../infra/aws-clients';
+import type { ServiceConfig } from '../infra/config';
+import { createContainer, type Container } from '../infra/container';
+import { createApiHandler } from '../handlers/api';
+import { createMoveWorker } from '../handlers/move-worker';
+import { createSweeper } from '../handlers/sweeper';
 import { startDynamoDbLocal } from './dynamodb-local';
 import {
   startGateway,
@@ -20,7 +20,8 @@ import {
   type StaticFiles,
 } from './gateway';
 import { startPoller, type Poller } from './sqs-poller';
-import { MAX_RECEIVE_COUNT, ensureMoveQueues, startSqsEmulator } from './sqs-local';
+import { MAX_RECEIVE_COUNT } from '../infra/move-queues';
+import { ensureMoveQueues, startSqsEmulator } from './sqs-local';
 import { ensureTable, seedCatalog } from './table-setup';
 
 export interface LocalServices {

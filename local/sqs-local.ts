@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
-export const MOVE_QUEUE_NAME = 'moves.fifo';
-export const DLQ_NAME = 'moves-dlq.fifo';
-/** The redrive maxReceiveCount of moves.fifo on AWS (serverless.yml); the local default. */
-export const MAX_RECEIVE_COUNT = 5;
+import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../infra/move-queues';
 
 export interface SqsEmulator {
   endpoint: string;
@@ -97,7 +94,7 @@ export async function patchFauxqsGroupBatches(dir: string, version: string): Pro
   const SqsQueue = store.SqsQueue;
   const fail = (what: string) =>
     new Error(
-      `fauxqs ${version} does not have the internals infra/local/sqs-local.ts patches (${what}); ` +
+      `fauxqs ${version} does not have the internals local/sqs-local.ts patches (${what}); ` +
         'pin fauxqs to 1.9.2 or update the patch',
     );
   if (typeof SqsQueue !== 'function') throw fail('no SqsQueue class in dist/sqs/sqsStore.js');

@@ -9,20 +9,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Appointment } from '../../domain/appointment';
-import type { Board } from '../../domain/board';
-import type { Service } from '../../domain/catalog';
-import type { Customer, Vehicle } from '../../domain/customer';
-import type { MoveRecord } from '../../domain/move';
+import type { Appointment } from '../domain/appointment';
+import type { Board } from '../domain/board';
+import type { Service } from '../domain/catalog';
+import type { Customer, Vehicle } from '../domain/customer';
+import type { MoveRecord } from '../domain/move';
 import type {
   CreateAppointmentInput,
   CreateCustomerInput,
   CreateVehicleInput,
   SubmitMoveInput,
-} from '../../domain/schemas';
-import type { DashboardStats } from '../../domain/stats';
+} from '../domain/schemas';
+import type { DashboardStats } from '../domain/stats';
 
-/** The keys `npm start` accepts by default (infra/local/local-config.ts); only ever used against loopback. */
+/** The keys `npm start` accepts by default (local/local-config.ts); only ever used against loopback. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALDEV', secretAccessKey: 'localdev-secret' } as const;
 
 export interface StaticCredentials {

@@ -15,7 +15,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { StaticFiles } from './gateway';
 
-const REPO_ROOT = resolve(__dirname, '../..');
+const REPO_ROOT = resolve(__dirname, '..');
 export const WEB_DIR = join(REPO_ROOT, 'web');
 export const WEB_DIST = join(WEB_DIR, 'dist');
 

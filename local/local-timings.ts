@@ -4,7 +4,7 @@
  * give-up 900 s, maxReceiveCount 5), so a shorter local visibility keeps every rule AWS enforces.
  * Pure: the caller reads and validates the environment.
  */
-import { ConfigError } from '../config';
+import { ConfigError } from '../infra/config';
 
 export interface LocalTimingsInput {
   VISIBILITY_TIMEOUT_SECONDS: number;

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbShopRepository } from '../dynamodb/dynamodb-shop-repository';
-import { createDocumentClient } from '../aws-clients';
-import { logger } from '../logger';
+import { DynamoDbShopRepository } from '../infra/dynamodb/dynamodb-shop-repository';
+import { createDocumentClient } from '../infra/aws-clients';
+import { logger } from '../infra/logger';
 import { seedDemoData } from './demo-data';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file';

@@ -1,6 +1,6 @@
 /** Settings of the local stack (`npm start`), read from the environment and validated with zod. */
 import { z } from 'zod';
-import { parseEnv } from '../config';
+import { parseEnv } from '../infra/config';
 import { deriveLocalTimings, type LocalTimings } from './local-timings';
 
 const port = z.coerce.number().int().min(0).max(65535);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { ApiEvent } from '../../handlers/http/http-types';
+import type { ApiEvent } from '../handlers/http/http-types';
 import type { SignedRequest, VerifyResult } from './sigv4-verifier';
 
 /** Lambda's own limit on a function URL request payload. */
