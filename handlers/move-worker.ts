@@ -26,6 +26,29 @@ function jitter(baseMs: number): number {
   return baseMs / 2 + Math.random() * baseMs;
 }
 
+/**
+ * The invocation's deadline, from the Lambda context. Lambda stops a function at its timeout; the
+ * local event source mapping cannot stop a promise, so the worker itself does nothing more once the
+ * deadline has passed (a timed-out invocation's batch comes back whole, as on AWS), and starts no
+ * record with less than START_MARGIN_MS left (that record and the rest of its group come back).
+ */
+const START_MARGIN_MS = 100;
+
+class Deadline {
+  private readonly at: number;
+  constructor(context?: Pick<Context, 'getRemainingTimeInMillis'>) {
+    const left = context?.getRemainingTimeInMillis?.();
+    this.at = typeof left === 'number' && Number.isFinite(left) ? Date.now() + left : Infinity;
+  }
+  left(): number {
+    return this.at - Date.now();
+  }
+  /** Throws once the invocation has timed out: nothing it does after that may count. */
+  check(what: string): void {
+    if (this.left() <= 0) throw new Error(`${what} abandoned: the invocation reached its timeout`);
+  }
+}
+
 /** A body we cannot parse is acknowledged (never blocks its group) and its move rejected if we can name it. */
 async function rejectMalformed(deps: Container, record: SQSRecord, problem: string): Promise<void> {
   let moveId: unknown;
@@ -74,6 +97,7 @@ async function recordOutcome(deps: Container, outcome: ProcessOutcome): Promise<
 /** Runs `step`; on a failure, waits a jittered moment and runs it once more (a second failure throws). */
 async function withOneRetry<T>(
   deps: Container,
+  deadline: Deadline,
   what: string,
   moveId: string,
   step: () => Promise<T>,
@@ -81,8 +105,10 @@ async function withOneRetry<T>(
   try {
     return await step();
   } catch (err) {
+    deadline.check(what);
     deps.log.warn(`${what} failed; retrying once`, { move_id: moveId, err });
     await deps.sleep(jitter(50));
+    deadline.check(what);
     return step();
   }
 }
@@ -95,10 +121,12 @@ function isLastDelivery(deps: Container, record: SQSRecord): boolean {
 /** A move that failed on its last allowed delivery is decided: failed, and the client can see it. */
 async function settleProcessingFailed(
   deps: Container,
+  deadline: Deadline,
   record: SQSRecord,
   moveId: string,
   err: unknown,
 ): Promise<void> {
+  deadline.check('settling a failed move');
   const now = deps.now();
   // If this write fails too the record fails, reaches the DLQ, and the sweeper settles the move.
   const written = await deps.moves.failPendingMove(moveId, 'processing_failed', now);
@@ -121,7 +149,7 @@ async function settleProcessingFailed(
   }
 }
 
-async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
+async function handleRecord(deps: Container, deadline: Deadline, record: SQSRecord): Promise<void> {
   let message;
   try {
     message = moveMessageSchema.parse(JSON.parse(record.body));
@@ -133,10 +161,12 @@ async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
   const last = isLastDelivery(deps, record);
   let outcome: ProcessOutcome;
   try {
-    outcome = await withOneRetry(deps, 'move', moveId, () => processMove(deps, moveId, appointmentId));
+    outcome = await withOneRetry(deps, deadline, 'move', moveId, () =>
+      processMove(deps, moveId, appointmentId),
+    );
   } catch (err) {
     if (!last) throw err;
-    await settleProcessingFailed(deps, record, moveId, err);
+    await settleProcessingFailed(deps, deadline, record, moveId, err);
     return;
   }
   if (outcome.kind === 'orphan') {
@@ -146,7 +176,7 @@ async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
   try {
     // A failure here fails the record like a failed move: the redelivery finds the move applied
     // (a duplicate) and bumps the day then.
-    await withOneRetry(deps, 'stats day bump', moveId, () => touchStatsDay(deps, outcome));
+    await withOneRetry(deps, deadline, 'stats day bump', moveId, () => touchStatsDay(deps, outcome));
   } catch (err) {
     if (!last) throw err;
     // The move is decided; failing the record now would only dead-letter it. The stats-day rules
@@ -156,8 +186,9 @@ async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
 }
 
 export function createMoveWorker(getDeps: () => Container = defaultContainer) {
-  return async (event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
+    const deadline = new Deadline(context);
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
       const group = record.attributes.MessageGroupId ?? record.messageId;
@@ -170,8 +201,16 @@ export function createMoveWorker(getDeps: () => Container = defaultContainer) {
       [...groups.values()].map(async (records) => {
         for (let i = 0; i < records.length; i++) {
           const record = records[i] as SQSRecord;
+          if (deadline.left() < START_MARGIN_MS) {
+            deps.log.warn('invocation nearly out of time; leaving the rest of the group for redelivery', {
+              message_id: record.messageId,
+              left_ms: Math.max(0, Math.round(deadline.left())),
+            });
+            failures.push(...records.slice(i).map((r) => r.messageId));
+            return;
+          }
           try {
-            await handleRecord(deps, record);
+            await handleRecord(deps, deadline, record);
           } catch (err) {
             deps.log.error('record failed twice; failing the rest of its group for redelivery', {
               message_id: record.messageId,

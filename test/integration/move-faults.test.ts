@@ -25,10 +25,11 @@ const FROM = ['scheduled', 'in_progress', 'ready'] as const;
 
 let app: TestApp;
 beforeAll(async () => {
-  // Sweeper timings at test scale; the sweeper is run by hand so each test says when it runs.
+  // Sweeper timings at test scale; the sweeper is run by hand so each test says when it runs. The
+  // worker's timeout is the visibility timeout (2 s): a busy CI machine must not time it out.
   app = await startTestApp({
-    visibilityTimeoutSeconds: 1,
-    config: { SWEEP_AFTER_SECONDS: 1, SWEEP_GIVE_UP_SECONDS: 6 },
+    visibilityTimeoutSeconds: 2,
+    config: { SWEEP_AFTER_SECONDS: 1, SWEEP_GIVE_UP_SECONDS: 12 },
   });
 });
 afterAll(async () => {
@@ -140,15 +141,15 @@ it('settles a move no send ever reaches as failed (undeliverable) at the give-up
   try {
     expect((await submit(app, card.id, body)).status).toBe(503);
     const polling = awaitOutcome(app, body.move_id, 30_000);
-    // The scheduled sweeper, every 500 ms, until the give-up time (6 s) has passed.
-    const deadline = Date.now() + 7_500;
+    // The scheduled sweeper, every 500 ms, until the give-up time (12 s) has passed.
+    const deadline = Date.now() + 13_500;
     while (Date.now() < deadline) {
       await sweep();
       await sleep(500);
     }
     const outcome = await polling;
     expect(outcome).toMatchObject({ status: 'failed', reason: 'undeliverable', move_id: body.move_id });
-    expect(Date.parse(outcome.decided_at) - Date.parse(outcome.submitted_at)).toBeGreaterThanOrEqual(6_000);
+    expect(Date.parse(outcome.decided_at) - Date.parse(outcome.submitted_at)).toBeGreaterThanOrEqual(12_000);
   } finally {
     refuse();
   }
