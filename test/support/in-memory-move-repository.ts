@@ -1,5 +1,6 @@
 /**
- * The MoveRepository port in memory, with the conditional-write semantics domain/ports.ts documents.
+ * The MoveRepository port in memory, with the conditional-write semantics domain/ports.ts documents;
+ * test/support/move-repository-contract.ts holds it to the same behaviour as the DynamoDB adapter.
  * Unit tests reach into `moves` and `cards` to arrange a state or to change it under a use case.
  */
 import type { Appointment } from '../../domain/appointment';
@@ -7,6 +8,8 @@ import { failMove, type FailureReason, type MoveRecord } from '../../domain/move
 import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
 
 const clone = <T>(value: T): T => structuredClone(value);
+/** When the sweeper should look at a pending move; one recorded without a due time is due from its submission. */
+const dueAt = (move: MoveRecord) => move.sweep_due_at ?? move.submitted_at;
 
 export class InMemoryMoveRepository implements MoveRepository {
   readonly moves = new Map<string, MoveRecord>();
@@ -72,8 +75,8 @@ export class InMemoryMoveRepository implements MoveRepository {
 
   async listDueMoves(now: string, limit: number): Promise<MoveRecord[]> {
     return [...this.moves.values()]
-      .filter((m) => m.status === 'pending' && (m.sweep_due_at ?? m.submitted_at) < now)
-      .sort((a, b) => ((a.sweep_due_at ?? '') < (b.sweep_due_at ?? '') ? -1 : 1))
+      .filter((m) => m.status === 'pending' && dueAt(m) < now)
+      .sort((a, b) => (dueAt(a) < dueAt(b) ? -1 : 1))
       .slice(0, limit)
       .map(clone);
   }
