@@ -32,7 +32,6 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-      testTimeout: 10_000,
     },
     {
       // Against the real local services, plus whatever spawns processes or opens sockets.
@@ -40,7 +39,6 @@ module.exports = {
       ...services,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 30_000,
     },
     {
       // The board page: its modules in Node, and the e2e in headless Chromium on a whole local
@@ -49,9 +47,10 @@ module.exports = {
       ...services,
       displayName: 'web',
       testMatch: ['<rootDir>/test/web/**/*.test.ts'],
-      testTimeout: 30_000,
     },
   ],
-  // A 2-core CI machine: the services and the stacks under test need the rest.
+  // A 2-core CI machine: the services and the stacks under test need the rest. Both are run-wide
+  // settings: Jest reads no project's own testTimeout.
   maxWorkers: 2,
+  testTimeout: 30_000,
 };
