@@ -1,7 +1,8 @@
 /**
- * Starts one DynamoDB Local and one SQS emulator for the whole test run, on free ports. Each
- * test file provisions its own table and queues on them (test/support/test-app.ts), so files
- * run in parallel without seeing each other's data.
+ * Starts one DynamoDB Local and one SQS emulator for the whole test run, on free ports: the
+ * integration and web projects name it (jest.config.js), Jest runs it once for both, and the unit
+ * project runs without it. Each test file provisions its own table and queues on them
+ * (test/support/test-app.ts), so files run in parallel without seeing each other's data.
  */
 import { startLocalServices, type LocalServices } from '../local/stack';
 

@@ -11,7 +11,8 @@ export function localServices() {
   const sqsEndpoint = process.env.TEST_SQS_ENDPOINT;
   if (!dynamodbEndpoint || !sqsEndpoint) {
     throw new Error(
-      'local services are not running: test/global-setup.ts did not run (run tests with `npm test`)',
+      'local services are not running: test/global-setup.ts did not run (a test that needs them ' +
+        'belongs in test/integration or test/web, whose jest projects run it; the unit project does not)',
     );
   }
   return { region: process.env.TEST_REGION ?? 'us-west-2', dynamodbEndpoint, sqsEndpoint };

@@ -1,6 +1,7 @@
 /**
  * The move use cases against small in-memory fakes of our own ports (MoveRepository, MoveQueue),
- * not of AWS: the DynamoDB and SQS adapters are covered by the integration tests.
+ * not of AWS (test/support/; the repository fake passes the same contract suite as the DynamoDB
+ * adapter). The SQS adapter is covered by the integration tests.
  */
 import type { Appointment } from '../../domain/appointment';
 import {
@@ -12,12 +13,10 @@ import {
 import {
   failMove,
   newMoveRecord,
-  type FailureReason,
   type MoveRecord,
   type MoveRequest,
   type MoveTimings,
 } from '../../domain/move';
-import type { CommitResult, MoveQueue, MoveRepository, RecordMoveResult } from '../../domain/ports';
 import type { SubmitMoveInput } from '../../domain/schemas';
 import {
   pollDelay,
@@ -33,6 +32,8 @@ import {
   type ProcessDeps,
 } from '../../domain/use-cases/process-move';
 import { anAppointment } from '../support/factories';
+import { InMemoryMoveQueue } from '../support/in-memory-move-queue';
+import { InMemoryMoveRepository } from '../support/in-memory-move-repository';
 
 const T0 = '2025-10-01T12:00:00.000Z';
 const T1 = '2025-10-01T12:05:00.000Z';
@@ -41,94 +42,6 @@ const GENERATED_ID = '3f1c2b9e-8a4d-4c1e-9f7a-2b6d5e8c1a03';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const TIMINGS: MoveTimings = { sweepAfterSeconds: 60, giveUpSeconds: 900 };
-
-/** In-memory MoveRepository with the conditional-write semantics the port documents. */
-class InMemoryMoveRepository implements MoveRepository {
-  readonly moves = new Map<string, MoveRecord>();
-  readonly cards = new Map<string, Appointment>();
-  readonly resent = new Map<string, string>();
-  /** Runs at the start of each commitAppliedMove: lets a test change things under the worker. */
-  beforeCommit?: () => void;
-
-  async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
-    const existing = this.moves.get(record.move_id);
-    if (existing) return { kind: 'exists', record: clone(existing) };
-    if (!this.cards.has(record.appointment_id)) return { kind: 'appointment_not_found' };
-    this.moves.set(record.move_id, clone(record));
-    return { kind: 'created' };
-  }
-
-  async getMove(moveId: string): Promise<MoveRecord | undefined> {
-    const move = this.moves.get(moveId);
-    return move && clone(move);
-  }
-
-  async getMoveAndCard(moveId: string, appointmentId: string) {
-    const move = this.moves.get(moveId);
-    const card = this.cards.get(appointmentId);
-    return { ...(move ? { move: clone(move) } : {}), ...(card ? { card: clone(card) } : {}) };
-  }
-
-  async commitAppliedMove(
-    card: Appointment,
-    readVersion: number,
-    settled: MoveRecord,
-  ): Promise<CommitResult> {
-    this.beforeCommit?.();
-    if (this.moves.get(settled.move_id)?.status !== 'pending') return { kind: 'already_settled' };
-    const stored = this.cards.get(card.id);
-    if (stored?.version !== readVersion)
-      return { kind: 'card_changed', ...(stored ? { card: clone(stored) } : {}) };
-    this.cards.set(card.id, clone(card));
-    this.moves.set(settled.move_id, clone(settled));
-    return { kind: 'committed' };
-  }
-
-  async settleMove(settled: MoveRecord): Promise<'settled' | 'already_settled'> {
-    if (this.moves.get(settled.move_id)?.status !== 'pending') return 'already_settled';
-    this.moves.set(settled.move_id, clone(settled));
-    return 'settled';
-  }
-
-  async failPendingMove(moveId: string, reason: FailureReason, at: string) {
-    const move = this.moves.get(moveId);
-    if (move?.status !== 'pending') return 'already_settled' as const;
-    this.moves.set(moveId, failMove(move, reason, at));
-    return 'settled' as const;
-  }
-
-  async markResent(moveId: string, at: string, sweepDueAt: string): Promise<void> {
-    const move = this.moves.get(moveId);
-    if (move?.status !== 'pending') return;
-    this.resent.set(moveId, at);
-    this.moves.set(moveId, { ...move, sweep_due_at: sweepDueAt, resends: (move.resends ?? 0) + 1 });
-  }
-
-  async listDueMoves(now: string, limit: number): Promise<MoveRecord[]> {
-    return [...this.moves.values()]
-      .filter((m) => m.status === 'pending' && (m.sweep_due_at ?? m.submitted_at) < now)
-      .sort((a, b) => ((a.sweep_due_at ?? '') < (b.sweep_due_at ?? '') ? -1 : 1))
-      .slice(0, limit)
-      .map(clone);
-  }
-}
-
-/** In-memory MoveQueue that can be taken down, wholly or for chosen moves. */
-class InMemoryMoveQueue implements MoveQueue {
-  readonly sent: MoveRecord[] = [];
-  /** Whether each send was a re-send (which the SQS adapter gives a fresh deduplication id). */
-  readonly resends: boolean[] = [];
-  down = false;
-  readonly failFor = new Set<string>();
-
-  async sendMove(record: MoveRecord, opts: { resend?: boolean } = {}): Promise<void> {
-    if (this.down || this.failFor.has(record.move_id)) throw new Error('queue unavailable');
-    this.sent.push(clone(record));
-    this.resends.push(opts.resend ?? false);
-  }
-
-  async ping(): Promise<void> {}
-}
 
 function aCard(overrides: Partial<Appointment> = {}): Appointment {
   return anAppointment(overrides);

@@ -1,6 +1,7 @@
 /**
  * The import direction between top-level folders (README, "Layout") is enforced by
  * eslint.config.mjs: a deliberate violation in each folder fails lint, and an allowed import does not.
+ * It needs no services, but it runs ESLint in a child process, which the unit project never does.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
