@@ -1,0 +1,70 @@
+/**
+ * The parent's handle on the bench's server process (server.ts): forks it, waits for its ready
+ * message, asks it for samples of its counters over the IPC channel, and stops it.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { ServerReady, ServerRequest, ServerSample } from './server';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** The stack in its own process, with a request/response channel for its counters. */
+export class ServerProcess {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (s: ServerSample) => void>();
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly info: ServerReady,
+  ) {
+    child.on('message', (m: ServerSample | ServerReady) => {
+      if (m.type !== 'sample') return;
+      this.waiting.get(m.id)?.(m);
+      this.waiting.delete(m.id);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  static start(pollers: number): Promise<ServerProcess> {
+    // fork reuses this process's execArgv, so tsx's loader runs the TypeScript child too.
+    const child = fork(join(__dirname, 'server.ts'), [], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_POLLERS: String(pollers) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new Promise((resolveStart, reject) => {
+      const timer = setTimeout(() => reject(new Error('the stack did not start within 90 s')), 90_000);
+      child.once('exit', (code) => reject(new Error(`the stack process exited with code ${code}`)));
+      child.on('message', (m: ServerReady) => {
+        if (m.type !== 'ready') return;
+        clearTimeout(timer);
+        resolveStart(new ServerProcess(child, m));
+      });
+    });
+  }
+
+  sample(): Promise<ServerSample> {
+    const id = this.nextId++;
+    return new Promise((resolveSample) => {
+      this.waiting.set(id, resolveSample);
+      this.child.send({ type: 'sample', id } satisfies ServerRequest);
+    });
+  }
+
+  /** CPU so far of DynamoDB Local and of the stack process, for the floor's per-call figures. */
+  async cpu(): Promise<{ java: number; node: number }> {
+    const s = await this.sample();
+    return { java: s.javaCpuMs, node: s.nodeCpuMs };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.send({ type: 'stop' } satisfies ServerRequest);
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(kill);
+  }
+}
