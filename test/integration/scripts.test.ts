@@ -18,7 +18,8 @@ import { createLogger } from '../../infra/logger';
 import { startSigningProxy, type SigningProxy } from '../../local/signing-proxy';
 import { verifySigV4 } from '../../local/sigv4-verifier';
 import { run as healthCheck } from '../../scripts/health-check';
-import { ApiClient, LOCAL_CREDENTIALS } from '../../client/api-client';
+import { ApiClient } from '../../client/api-client';
+import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import type { ScriptIo } from '../../scripts/lib/cli';
 import { run as seed, SEED_SLOTS } from '../../scripts/seed';
 import { run as smoke } from '../../scripts/smoke';
@@ -37,7 +38,11 @@ const apiLog: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   emptyDataDir = await mkdtemp(join(tmpdir(), 'scripts-data-'));
   app = await startTestApp({
-    authenticate: (req) => verifySigV4(req, { credentials: { LOCALDEV: 'localdev-secret' }, region: REGION }),
+    authenticate: (req) =>
+      verifySigV4(req, {
+        credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
+        region: REGION,
+      }),
     overrides: { log: createLogger({}, 'info', (line) => apiLog.push(JSON.parse(line))) },
   });
   proxy = await startSigningProxy({
@@ -437,7 +442,7 @@ describe('the gateway with SigV4 auth and the signing proxy', () => {
         method: 'POST',
         path: '/api/admin/appointments',
         status: 201,
-        caller: 'arn:aws:iam::000000000000:user/LOCALDEV',
+        caller: `arn:aws:iam::000000000000:user/${LOCAL_CREDENTIALS.accessKeyId}`,
       }),
     );
   });
