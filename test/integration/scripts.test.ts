@@ -23,7 +23,7 @@ import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import type { ScriptIo } from '../../scripts/lib/cli';
 import { run as seed, SEED_SLOTS } from '../../scripts/seed';
 import { run as smoke } from '../../scripts/smoke';
-import { planUatData, run as uatData } from '../../scripts/uat-data';
+import { run as uatData } from '../../scripts/uat-data';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const REGION = 'us-west-2';
@@ -174,25 +174,6 @@ describe('npm run uat-data', () => {
   const args = ['--customers', '3', '--days', '2', '--seed', '42'];
   const cards = async () =>
     (await boardItems(today, addDays(today, 1))).filter((i) => i.customer_id.startsWith('uat-42-'));
-
-  it('plans the same data for the same seed and different data for another', () => {
-    const catalog = [
-      { code: 'OIL001', name: 'Oil change', price_cents: 4999, duration_minutes: 45 },
-      { code: 'TIRE001', name: 'Tire rotation', price_cents: 3999, duration_minutes: 30 },
-    ];
-    const plan = (seed: number) =>
-      planUatData({ seed, customers: 5, days: 3, appointments: 10, start: today, catalog });
-
-    expect(plan(9)).toEqual(plan(9));
-    expect(plan(9)).not.toEqual(plan(10));
-    expect(plan(9).customers.map((c) => c.id)).toEqual([
-      'uat-9-c1',
-      'uat-9-c2',
-      'uat-9-c3',
-      'uat-9-c4',
-      'uat-9-c5',
-    ]);
-  });
 
   it('fills every status through real moves, and a second run adds and moves nothing', async () => {
     const first = captureIo();
