@@ -56,7 +56,7 @@ describe('resolveCredentials', () => {
     const source = resolveCredentials('http://localhost:3000', {}, {});
 
     expect(source).toEqual(LOCAL_CREDENTIALS);
-    expect(describeCredentials(source)).toBe('access key LOCALDEV');
+    expect(describeCredentials(source)).toBe(`access key ${LOCAL_CREDENTIALS.accessKeyId}`);
   });
 
   it.each<[string, string, Record<string, string>, { accessKeyId?: string }?]>([
@@ -109,7 +109,10 @@ describe('createFunctionUrlSigner', () => {
       [CONTENT_SHA256_HEADER]: sha256Hex(body),
     });
     expect(headers.authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=LOCALDEV\/\d{8}\/us-west-2\/lambda\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+      new RegExp(
+        `^AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/\\d{8}/us-west-2/lambda/aws4_request, ` +
+          'SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$',
+      ),
     );
     expect(verify(req, headers)).toMatchObject({ ok: true });
   });
