@@ -45,6 +45,7 @@ export default tseslint.config(
       '.serverless/',
       'coverage/',
       'loadtest/reports/',
+      'loadtest/dist/',
       'test-results/',
       'web/dist/',
       '.esbuild/',

@@ -5,10 +5,7 @@
  * status, headers, parsed body and elapsed time; nothing throws on an HTTP error status, so callers
  * decide what a 409 means. Network failures throw ApiUnreachableError.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { randomUUID } from 'node:crypto';
 import type { Appointment } from '../domain/appointment';
 import type { Board } from '../domain/board';
 import type { Service } from '../domain/catalog';
@@ -21,17 +18,22 @@ import type {
   SubmitMoveInput,
 } from '../domain/schemas';
 import type { DashboardStats } from '../domain/stats';
+import {
+  createFunctionUrlSigner,
+  resolveCredentials,
+  type FunctionUrlSigner,
+  type StaticCredentials,
+} from './sigv4';
 
-/** The keys `npm start` accepts by default (local/local-config.ts); only ever used against loopback. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALDEV', secretAccessKey: 'localdev-secret' } as const;
-
-export interface StaticCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-export type CredentialSource = StaticCredentials | (() => Promise<StaticCredentials>);
+// The scripts import these from the client they use; they are defined in ./sigv4.
+export {
+  LOCAL_CREDENTIALS,
+  describeCredentials,
+  isLoopback,
+  resolveCredentials,
+  type CredentialSource,
+  type StaticCredentials,
+} from './sigv4';
 
 export interface SignConfig extends Partial<StaticCredentials> {
   region: string;
@@ -110,54 +112,6 @@ export function expectStatus<T>(what: string, res: ApiResponse<T>, ...expected: 
   return res.body.data;
 }
 
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host);
-}
-
-/**
- * Credentials in this order: the explicit ones; against loopback without AWS_ACCESS_KEY_ID in the
- * environment, the local defaults (a developer's AWS profile would only be refused by the local
- * gateway); otherwise the SDK's default chain (env, SSO, profile, instance role), memoized.
- */
-export function resolveCredentials(
-  baseUrl: string,
-  explicit: Partial<StaticCredentials> = {},
-  env: Record<string, string | undefined> = process.env,
-): CredentialSource {
-  if (explicit.accessKeyId && explicit.secretAccessKey) {
-    return {
-      accessKeyId: explicit.accessKeyId,
-      secretAccessKey: explicit.secretAccessKey,
-      ...(explicit.sessionToken ? { sessionToken: explicit.sessionToken } : {}),
-    };
-  }
-  if (isLoopback(baseUrl) && !env.AWS_ACCESS_KEY_ID) return { ...LOCAL_CREDENTIALS };
-  return fromNodeProviderChain();
-}
-
-/** Where the credentials come from, for the scripts' banners; never the secret itself. */
-export function describeCredentials(source: CredentialSource): string {
-  return typeof source === 'function'
-    ? 'the AWS default credential chain'
-    : `access key ${source.accessKeyId}`;
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function queryRecord(search: URLSearchParams): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of search) {
-    const existing = Object.hasOwn(query, name) ? query[name] : undefined;
-    if (existing === undefined) query[name] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else query[name] = [existing, value];
-  }
-  return query;
-}
-
 function rangeQuery(range: DayRange): string {
   return 'date' in range
     ? `date=${encodeURIComponent(range.date)}`
@@ -169,7 +123,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class ApiClient {
   readonly baseUrl: string;
   readonly signed: boolean;
-  private readonly signer: SignatureV4 | undefined;
+  private readonly signer: FunctionUrlSigner | undefined;
   private readonly timeoutMs: number;
 
   constructor(opts: ApiClientOptions) {
@@ -186,11 +140,10 @@ export class ApiClient {
     this.signed = Boolean(opts.sign);
     // One signer per client: the default chain memoizes credentials across requests.
     this.signer = opts.sign
-      ? new SignatureV4({
+      ? createFunctionUrlSigner({
           service: opts.sign.service,
           region: opts.sign.region,
           credentials: resolveCredentials(this.baseUrl, opts.sign, opts.env),
-          sha256: Sha256,
         })
       : undefined;
   }
@@ -212,23 +165,14 @@ export class ApiClient {
     if (this.signer) {
       const signed = await this.signer.sign({
         method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port === '' ? undefined : Number(url.port),
-        // Still percent-encoded; the signer encodes once more, as SigV4 wants for non-S3 services.
+        origin: url,
         path: url.pathname,
-        query: queryRecord(url.searchParams),
-        // `host` as fetch will send it (URL.host drops default ports the same way).
-        headers: {
-          ...sendHeaders,
-          host: url.host,
-          // The exact bytes sent; the verifier hashes what arrives and compares.
-          'x-amz-content-sha256': sha256Hex(bytes ?? new Uint8Array()),
-        },
+        rawQuery: url.search.slice(1),
+        headers: sendHeaders,
         body: bytes,
       });
-      // fetch sets Host itself; passing it again is at best ignored.
-      const { host: _host, ...rest } = signed.headers;
+      // fetch sets Host itself, to the value signed; passing it again is at best ignored.
+      const { host: _host, ...rest } = signed;
       sendHeaders = rest;
     }
 

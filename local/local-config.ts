@@ -1,5 +1,6 @@
 /** Settings of the local stack (`npm start`), read from the environment and validated with zod. */
 import { z } from 'zod';
+import { LOCAL_CREDENTIALS } from '../client/sigv4';
 import { parseEnv } from '../infra/config';
 import { deriveLocalTimings, type LocalTimings } from './local-timings';
 
@@ -24,8 +25,8 @@ export const localEnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   SEED: z.enum(['demo', 'none']).default('demo'),
   AUTH: z.enum(['iam', 'none']).default('iam'),
-  AUTH_ACCESS_KEY_ID: z.string().min(1).default('LOCALDEV'),
-  AUTH_SECRET_ACCESS_KEY: z.string().min(1).default('localdev-secret'),
+  AUTH_ACCESS_KEY_ID: z.string().min(1).default(LOCAL_CREDENTIALS.accessKeyId),
+  AUTH_SECRET_ACCESS_KEY: z.string().min(1).default(LOCAL_CREDENTIALS.secretAccessKey),
   POLLERS: z.coerce.number().int().min(1).max(32).default(2),
   // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts).
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43200).default(30),

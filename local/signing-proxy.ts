@@ -1,18 +1,17 @@
 /**
  * Developer signing proxy: lets curl, a browser or a load tool call an AWS_IAM-protected function URL
  * (or the local gateway that imitates one) without knowing SigV4. Each request is buffered (the
- * signature covers the body hash), signed with @smithy/signature-v4 exactly as the AWS SDK would sign
- * it, forwarded to the target, and the response is streamed back untouched.
+ * signature covers the body hash), signed by client/sigv4.ts exactly as the API client signs, forwarded
+ * to the target, and the response is streamed back untouched.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createFunctionUrlSigner, type CredentialSource } from '../client/sigv4';
 
-/** Whatever the signer accepts: static `{ accessKeyId, secretAccessKey, sessionToken? }` or a provider. */
-export type SigningCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
+/** Static `{ accessKeyId, secretAccessKey, sessionToken? }` or a provider. */
+export type SigningCredentials = CredentialSource;
 
 export interface SigningProxyOptions {
   port: number;
@@ -65,11 +64,10 @@ export async function startSigningProxy(opts: SigningProxyOptions): Promise<Sign
   const log = opts.log ?? (() => undefined);
   // One signer and one keep-alive agent for the proxy's lifetime: the provider chain memoizes
   // credentials, and reusing connections keeps TLS handshakes off every request.
-  const signer = new SignatureV4({
+  const signer = createFunctionUrlSigner({
     service: opts.service ?? 'lambda',
     region: opts.region,
     credentials: opts.credentials ?? fromNodeProviderChain(),
-    sha256: Sha256,
   });
   const client = target.protocol === 'https:' ? https : http;
   const agent = new client.Agent({ keepAlive: true });
@@ -91,28 +89,17 @@ export async function startSigningProxy(opts: SigningProxyOptions): Promise<Sign
     const { path, rawQuery } = splitUrl(req.url ?? '/');
     const body = await readBody(req);
 
-    const headers: Record<string, string> = { host: target.host };
+    const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = req.headers[name];
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     if (body.length > 0) headers['content-length'] = String(body.length);
-    // The body hash travels with the request so the target can compare it with what it received.
-    headers['x-amz-content-sha256'] = await sha256Hex(body);
 
-    let signed: { headers: Record<string, string> };
+    let signed: Record<string, string>;
     try {
-      signed = await signer.sign({
-        method,
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port === '' ? undefined : Number(target.port),
-        // The raw (still encoded) path: the signer encodes it once more, as SigV4 wants for non-S3 services.
-        path,
-        query: decodeQuery(rawQuery),
-        headers,
-        body,
-      });
+      // The raw path and query: forwarded as received, so the target decodes them as the signer did.
+      signed = await signer.sign({ method, origin: target, path, rawQuery, headers, body });
     } catch (err) {
       sendError(res, 500, 'signing_failed', `could not sign the request: ${errorMessage(err)}`, {});
       return;
@@ -127,7 +114,7 @@ export async function startSigningProxy(opts: SigningProxyOptions): Promise<Sign
           method,
           // Forwarded exactly as received: the target decodes it the same way the signer did.
           path: rawQuery === '' ? path : `${path}?${rawQuery}`,
-          headers: signed.headers,
+          headers: signed,
           agent,
         },
         (upstreamRes) => {
@@ -204,18 +191,6 @@ function splitUrl(url: string): { path: string; rawQuery: string } {
   return { path: originForm.slice(0, q), rawQuery: originForm.slice(q + 1) };
 }
 
-/** The signer wants decoded values; decoded as AWS decodes them ('+' is a space), repeated names kept. */
-function decodeQuery(rawQuery: string): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(rawQuery)) {
-    const existing = Object.hasOwn(query, name) ? query[name] : undefined;
-    if (existing === undefined) query[name] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else query[name] = [existing, value];
-  }
-  return query;
-}
-
 function endToEndHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const named = String(headers.connection ?? '')
     .split(',')
@@ -232,12 +207,6 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function sha256Hex(body: Buffer): Promise<string> {
-  const hash = new Sha256();
-  hash.update(body);
-  return Buffer.from(await hash.digest()).toString('hex');
 }
 
 function sendError(

@@ -154,7 +154,7 @@ async function artilleryEnv(opts: Options, target: string, runId: string): Promi
     LOADTEST_DAY: new Date().toISOString().slice(0, 10),
   };
   if (opts.sign && !isLoopback(target)) {
-    // Resolved once here (profile, SSO…) and handed over as plain keys: artillery's workers sign with aws4.
+    // Resolved once here (profile, SSO…) and handed over as plain keys, so artillery's workers need no chain.
     const source = resolveCredentials(target, {}, process.env);
     const creds = typeof source === 'function' ? await source() : source;
     env.LOADTEST_ACCESS_KEY_ID = creds.accessKeyId;

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../local/free-port';
 import { ApiClient, ApiUnreachableError } from '../../client/api-client';
+import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -110,8 +111,8 @@ export class ChildStack {
       HOST: '127.0.0.1',
       AWS_REGION: opts.region,
       DATA_DIR: opts.dataDir,
-      AUTH_ACCESS_KEY_ID: 'LOCALDEV',
-      AUTH_SECRET_ACCESS_KEY: 'localdev-secret',
+      AUTH_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AUTH_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     });
     const log = createWriteStream(opts.logFile, { flags: 'a' });
     log.write(`--- ${new Date().toISOString()} starting the stack, API port ${port}\n`);

@@ -1,13 +1,14 @@
 /**
  * The load test's own moving parts: the artillery processor's signing and journey hooks against a
- * test app with SigV4 auth on (as the load test runs it), its copy of the board's rules, and the
- * verdict computed from artillery's JSON report.
+ * test app with SigV4 auth on (as the load test runs it), its picks against the board's rules, and
+ * the verdict computed from artillery's JSON report.
  */
 import http from 'node:http';
+import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import { STATUSES, allowedTargets } from '../../domain/status';
 import { verifySigV4 } from '../../local/sigv4-verifier';
-import * as processor from '../../loadtest/processor.js';
-import type { ArtilleryContext, ArtilleryResponse, RequestParams } from '../../loadtest/processor.js';
+import * as processor from '../../loadtest/processor';
+import type { ArtilleryContext, ArtilleryResponse, RequestParams } from '../../loadtest/processor';
 import { verdict, type ArtilleryReport, type Summary } from '../../loadtest/verdict';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -17,7 +18,11 @@ let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp({
-    authenticate: (req) => verifySigV4(req, { credentials: { LOCALDEV: 'localdev-secret' }, region: REGION }),
+    authenticate: (req) =>
+      verifySigV4(req, {
+        credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
+        region: REGION,
+      }),
   });
 });
 
@@ -58,8 +63,37 @@ function send(req: RequestParams): Promise<ArtilleryResponse> {
 }
 
 describe('the artillery processor', () => {
-  it('mirrors the board rules of domain/status', () => {
-    for (const status of STATUSES) expect(processor.TRANSITIONS[status]).toEqual([...allowedTargets(status)]);
+  describe('picking a move', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    // Draws over the whole range of Math.random, so every branch of the pick is taken.
+    it.each(STATUSES.filter((s) => allowedTargets(s).length > 0))(
+      'drops a %s card only in a column domain/status allows from there',
+      (status) => {
+        const picks = [0, 0.05, 0.1, 0.5, 0.95, 0.999].map((r) => {
+          jest.spyOn(Math, 'random').mockReturnValue(r);
+          return processor.pickTarget(status);
+        });
+
+        for (const pick of picks) expect(allowedTargets(status)).toContain(pick);
+      },
+    );
+
+    it('leaves a completed card alone and counts a board with nothing to move', async () => {
+      const context: ArtilleryContext = { vars: { owner: 'lt-x' } };
+      const ev = events();
+      const card = { id: 'a1', customer_id: 'lt-x', status: 'completed', version: 4 };
+      const res: ArtilleryResponse = {
+        statusCode: 200,
+        headers: {},
+        body: JSON.stringify({ ok: true, data: { columns: { completed: { items: [card] } } } }),
+      };
+
+      await hook((next) => processor.pickCard({ method: 'GET', url: '/' }, res, context, ev, next));
+
+      expect(processor.hasCard(context.vars)).toBe(false);
+      expect(ev.emitted).toEqual([['counter', 'move.no_card', 1]]);
+    });
   });
 
   it('fills URL variables, encoded, and refuses a missing one', () => {
@@ -69,8 +103,8 @@ describe('the artillery processor', () => {
     expect(() => processor.resolveUrl('/x/{{ nope }}', {})).toThrow('nope');
   });
 
-  it('leaves headers unsigned when signing is off', () => {
-    const headers = processor.signedHeaders(
+  it('leaves headers unsigned when signing is off', async () => {
+    const headers = await processor.signedHeaders(
       'GET',
       `${app.url}/healthz`,
       { Accept: 'application/json' },

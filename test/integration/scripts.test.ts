@@ -18,11 +18,12 @@ import { createLogger } from '../../infra/logger';
 import { startSigningProxy, type SigningProxy } from '../../local/signing-proxy';
 import { verifySigV4 } from '../../local/sigv4-verifier';
 import { run as healthCheck } from '../../scripts/health-check';
-import { ApiClient, LOCAL_CREDENTIALS } from '../../client/api-client';
+import { ApiClient } from '../../client/api-client';
+import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import type { ScriptIo } from '../../scripts/lib/cli';
 import { run as seed, SEED_SLOTS } from '../../scripts/seed';
 import { run as smoke } from '../../scripts/smoke';
-import { planUatData, run as uatData } from '../../scripts/uat-data';
+import { run as uatData } from '../../scripts/uat-data';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const REGION = 'us-west-2';
@@ -37,7 +38,11 @@ const apiLog: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   emptyDataDir = await mkdtemp(join(tmpdir(), 'scripts-data-'));
   app = await startTestApp({
-    authenticate: (req) => verifySigV4(req, { credentials: { LOCALDEV: 'localdev-secret' }, region: REGION }),
+    authenticate: (req) =>
+      verifySigV4(req, {
+        credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
+        region: REGION,
+      }),
     overrides: { log: createLogger({}, 'info', (line) => apiLog.push(JSON.parse(line))) },
   });
   proxy = await startSigningProxy({
@@ -169,25 +174,6 @@ describe('npm run uat-data', () => {
   const args = ['--customers', '3', '--days', '2', '--seed', '42'];
   const cards = async () =>
     (await boardItems(today, addDays(today, 1))).filter((i) => i.customer_id.startsWith('uat-42-'));
-
-  it('plans the same data for the same seed and different data for another', () => {
-    const catalog = [
-      { code: 'OIL001', name: 'Oil change', price_cents: 4999, duration_minutes: 45 },
-      { code: 'TIRE001', name: 'Tire rotation', price_cents: 3999, duration_minutes: 30 },
-    ];
-    const plan = (seed: number) =>
-      planUatData({ seed, customers: 5, days: 3, appointments: 10, start: today, catalog });
-
-    expect(plan(9)).toEqual(plan(9));
-    expect(plan(9)).not.toEqual(plan(10));
-    expect(plan(9).customers.map((c) => c.id)).toEqual([
-      'uat-9-c1',
-      'uat-9-c2',
-      'uat-9-c3',
-      'uat-9-c4',
-      'uat-9-c5',
-    ]);
-  });
 
   it('fills every status through real moves, and a second run adds and moves nothing', async () => {
     const first = captureIo();
@@ -437,7 +423,7 @@ describe('the gateway with SigV4 auth and the signing proxy', () => {
         method: 'POST',
         path: '/api/admin/appointments',
         status: 201,
-        caller: 'arn:aws:iam::000000000000:user/LOCALDEV',
+        caller: `arn:aws:iam::000000000000:user/${LOCAL_CREDENTIALS.accessKeyId}`,
       }),
     );
   });

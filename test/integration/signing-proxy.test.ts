@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import { startSigningProxy, type SigningProxy } from '../../local/signing-proxy';
 import { verifySigV4 } from '../../local/sigv4-verifier';
 
-const CREDENTIALS = { accessKeyId: 'LOCALDEV', secretAccessKey: 'localdev-secret' };
+const CREDENTIALS = LOCAL_CREDENTIALS;
 const REGION = 'us-west-2';
 
 interface Echo {
@@ -26,7 +27,7 @@ function startEchoTarget(): Promise<http.Server> {
     const [path = '', query = ''] = (req.url ?? '').split(/\?(.*)/s);
     const result = verifySigV4(
       { method: req.method ?? '', path, rawQuery: query, headers: req.headers, body },
-      { credentials: { LOCALDEV: 'localdev-secret' }, region: REGION },
+      { credentials: { [CREDENTIALS.accessKeyId]: CREDENTIALS.secretAccessKey }, region: REGION },
     );
     const echo: Echo = {
       verified: result.ok,
@@ -105,7 +106,7 @@ describe('startSigningProxy', () => {
     expect(res.headers.get('x-echo')).toBe('yes');
     expect(echo).toMatchObject({
       verified: true,
-      caller: { accessKey: 'LOCALDEV' },
+      caller: { accessKey: CREDENTIALS.accessKeyId },
       method: 'GET',
       path: '/api/admin/appointments/board',
       query: 'date=2026-01-02&x=a%20b&plus=a+b&tag=%E2%98%95',
@@ -158,7 +159,9 @@ describe('startSigningProxy', () => {
     const echo = (await res.json()) as Echo;
 
     expect(echo.verified).toBe(true);
-    expect(echo.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=LOCALDEV\//);
+    expect(echo.headers.authorization).toMatch(
+      new RegExp(`^AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/`),
+    );
     expect(echo.headers.cookie).toBeUndefined();
     expect(echo.headers['x-amz-date']).not.toBe('19700101T000000Z');
   });

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import aws4 from 'aws4';
+import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import { verifySigV4, type SignedRequest, type VerifierOptions } from '../../local/sigv4-verifier';
 
-const ACCESS_KEY = 'LOCALDEV';
-const SECRET = 'localdev-secret';
+const ACCESS_KEY = LOCAL_CREDENTIALS.accessKeyId;
+const SECRET = LOCAL_CREDENTIALS.secretAccessKey;
 const REGION = 'us-west-2';
 const HOST = 'localhost:3000';
 const NOW = new Date('2026-01-02T10:00:00Z');
