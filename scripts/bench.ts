@@ -10,8 +10,6 @@
  * docs/PERFORMANCE.md between the bench markers, keeping the hand-written analysis around them.
  * Not run in CI; takes about 8 minutes.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';

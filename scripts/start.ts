@@ -5,8 +5,6 @@
  * the worker fed by a local event source mapping, the sweeper on a timer, and the signing proxy.
  * Ctrl-C (or SIGTERM) stops all of it.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config';
 import { startLocalStackFromConfig } from '../local/run-local-stack';
