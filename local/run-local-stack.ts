@@ -66,7 +66,7 @@ export async function startLocalStackFromConfig(
       stops.push(sqs.stop);
       sqsEndpoint = sqs.endpoint;
       say(
-        `SQS emulator     ${sqs.endpoint}  (fauxqs, ${sqsDataDir ? `messages in ${sqsDataDir}` : 'in memory'})`,
+        `SQS emulator     ${sqs.endpoint}  (fauxqs, ${sqsDataDir ? `queues in ${sqsDataDir}` : 'in memory'})`,
       );
       if (sqs.queueUrlPort !== undefined) {
         say(
