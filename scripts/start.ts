@@ -19,7 +19,8 @@ board page at / through the proxy (web/dist, built first when missing or out of 
 --no-web).
 
 Options:
-  --in-memory   keep DynamoDB data in memory (a throwaway run); default: on disk under DATA_DIR
+  --in-memory   keep DynamoDB data and the SQS queues in memory (a throwaway run); default: on
+                disk under DATA_DIR
   --no-web      no board page: neither build web/ nor serve it (the API and proxy only)
   --help        this text
 
