@@ -1,6 +1,3 @@
-// The AWS SDK warns on Node 20 at every client start; the Lambda runtime is Node 22.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** Jest runs TypeScript through SWC (type checking is `npm run typecheck`'s job). */
 const transform = {
   '^.+\\.(t|j)sx?$': [

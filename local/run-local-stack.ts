@@ -61,10 +61,18 @@ export async function startLocalStackFromConfig(
     }
     let sqsEndpoint = config.SQS_ENDPOINT;
     if (!sqsEndpoint) {
-      const sqs = await startSqsEmulator({ region: config.AWS_REGION });
+      const sqsDataDir = opts.inMemory ? undefined : join(config.DATA_DIR, 'sqs');
+      const sqs = await startSqsEmulator({ region: config.AWS_REGION, dataDir: sqsDataDir });
       stops.push(sqs.stop);
       sqsEndpoint = sqs.endpoint;
-      say(`SQS emulator     ${sqs.endpoint}  (fauxqs, in memory)`);
+      say(
+        `SQS emulator     ${sqs.endpoint}  (fauxqs, ${sqsDataDir ? `queues in ${sqsDataDir}` : 'in memory'})`,
+      );
+      if (sqs.queueUrlPort !== undefined) {
+        say(
+          `                 (port ${sqs.queueUrlPort}, which the kept queue URLs name, is taken: clients need this endpoint)`,
+        );
+      }
     }
 
     const raw = new DynamoDBClient({

@@ -3,6 +3,8 @@
  * created on it exactly as serverless.yml declares them on AWS.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -12,10 +14,18 @@ import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../infra/move-queu
 export interface SqsEmulator {
   endpoint: string;
   port: number;
+  /** Where its queues and messages are kept (SQLite), or undefined when they live in memory. */
+  dataDir?: string;
+  /**
+   * The port the kept queues' URLs name, when it was taken and the emulator runs on another one:
+   * clients given an endpoint still reach the queues (fauxqs finds a queue by its name), a bare
+   * queue URL from an earlier run does not.
+   */
+  queueUrlPort?: number;
   stop(): Promise<void>;
 }
 
-/** The few internals of fauxqs's SqsQueue the group-batch patch relies on (fauxqs 1.9.2). */
+/** The few internals of fauxqs's SqsQueue the group-batch patch relies on (fauxqs 2.4.1). */
 interface FauxMessage {
   messageGroupId?: string;
   sequenceNumber?: string;
@@ -38,7 +48,7 @@ interface FauxQueueClass {
   prototype: { dequeueFifo: DequeueFifo; processTimers: unknown };
 }
 interface FauxqsApp {
-  startFauxqs(opts: { port: number; logger: boolean; defaultRegion: string }): Promise<{
+  startFauxqs(opts: { port: number; logger: boolean; defaultRegion: string; dataDir?: string }): Promise<{
     port: number;
     stop(): Promise<void>;
   }>;
@@ -77,13 +87,13 @@ function restoreGroupOrder(queue: FauxQueue): void {
 /**
  * Real SQS hands out up to 10 messages of one message group in a single ReceiveMessage (raising
  * each one's ApproximateReceiveCount) and keeps the group locked while any of them is in flight;
- * fauxqs 1.9.2 hands out only the first of each group (the `break` after `result.push` in
+ * fauxqs 2.4.1 hands out only the first of each group (the `break` after `result.push` in
  * SqsQueue.dequeueFifo). The worker's group-order and receive-count rules (a failure returns the
  * rest of its group; MAX_RECEIVE_COUNT settles on the last delivery) are only exercised locally if
  * batches look like AWS's, so this wraps fauxqs's own dequeueFifo rather than re-implementing it:
  * while the batch has room, a group whose every in-flight message is in this batch has its lock
  * lifted, the original is asked again for the rest, and the lock is restored with what it added.
- * A group locked by another receive stays locked. fauxqs is pinned to 1.9.2 in package.json for
+ * A group locked by another receive stays locked. fauxqs is pinned to 2.4.1 in package.json for
  * this; an upgrade that changes these internals stops start-up here instead of silently
  * changing how batches look.
  */
@@ -95,7 +105,7 @@ export async function patchFauxqsGroupBatches(dir: string, version: string): Pro
   const fail = (what: string) =>
     new Error(
       `fauxqs ${version} does not have the internals local/sqs-local.ts patches (${what}); ` +
-        'pin fauxqs to 1.9.2 or update the patch',
+        'pin fauxqs to 2.4.1 or update the patch',
     );
   if (typeof SqsQueue !== 'function') throw fail('no SqsQueue class in dist/sqs/sqsStore.js');
   const proto = SqsQueue.prototype as FauxQueueClass['prototype'] & { [PATCHED]?: boolean };
@@ -173,18 +183,62 @@ export async function patchFauxqsGroupBatches(dir: string, version: string): Pro
   }
 }
 
-export async function startSqsEmulator(opts: { port?: number; region: string }): Promise<SqsEmulator> {
+/** Where a persistent emulator notes the port its queue URLs were made with. */
+const PORT_FILE = 'port';
+
+/** Whether a listener could bind the port where fauxqs binds it (all interfaces). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePort(false));
+    probe.listen({ port, host: '0.0.0.0' }, () => probe.close(() => resolvePort(true)));
+  });
+}
+
+/**
+ * With a dataDir, fauxqs keeps its queues and messages (ready, delayed and in flight with their
+ * visibility deadlines) in SQLite, written through on every change, so a crash loses no queued
+ * message, as on SQS; without one everything lives in memory. A kept queue keeps the URL it was
+ * created with, port included, so a persistent emulator starts on that port again while it is
+ * free; its deduplication ids are not kept (a re-send after a restart is delivered, which the
+ * worker's pending check absorbs).
+ */
+export async function startSqsEmulator(opts: {
+  port?: number;
+  region: string;
+  dataDir?: string;
+}): Promise<SqsEmulator> {
   const dir = fauxqsDir();
   const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string })
     .version;
   await patchFauxqsGroupBatches(dir, version ?? '(unknown version)');
+  let port = opts.port ?? 0;
+  let queueUrlPort: number | undefined;
+  if (opts.dataDir !== undefined && opts.port === undefined) {
+    await mkdir(opts.dataDir, { recursive: true });
+    const kept = Number(await readFile(join(opts.dataDir, PORT_FILE), 'utf8').catch(() => ''));
+    if (Number.isInteger(kept) && kept > 0) {
+      if (await portIsFree(kept)) port = kept;
+      else queueUrlPort = kept;
+    }
+  }
   // fauxqs ships as an ES module only; a dynamic import loads it from CommonJS. By file URL from
   // the same directory, so the SqsQueue it uses is the one just patched.
   const { startFauxqs } = (await import(pathToFileURL(join(dir, 'dist/app.js')).href)) as FauxqsApp;
-  const server = await startFauxqs({ port: opts.port ?? 0, logger: false, defaultRegion: opts.region });
+  const server = await startFauxqs({
+    port,
+    logger: false,
+    defaultRegion: opts.region,
+    dataDir: opts.dataDir,
+  });
+  if (opts.dataDir !== undefined && opts.port === undefined && queueUrlPort === undefined) {
+    await writeFile(join(opts.dataDir, PORT_FILE), `${server.port}\n`);
+  }
   return {
     endpoint: `http://127.0.0.1:${server.port}`,
     port: server.port,
+    dataDir: opts.dataDir,
+    queueUrlPort,
     stop: () => server.stop(),
   };
 }

@@ -6,8 +6,6 @@
  * (loadtest/bench/report.ts), printed and written into docs/PERFORMANCE.md between the bench
  * markers, keeping the hand-written analysis around them. Not run in CI; takes about 8 minutes.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { plan } from '../loadtest/bench/plan';

@@ -54,9 +54,11 @@ the column of its last move); 1 otherwise (or when the stack could not start); 2
 
 The stack runs with VISIBILITY_TIMEOUT_SECONDS=2 SWEEP_AFTER_SECONDS=5 SWEEP_INTERVAL_MS=1000
 SEED=none AUTH=iam LOG_LEVEL=warn METRICS_SINK=off on free loopback ports (the same API port after
-the restart when it is still free). Its SQS emulator keeps messages in memory, so the messages
-queued at the kill are lost, unlike on real SQS: those moves stay pending until the sweeper
-re-sends them, SWEEP_AFTER_SECONDS after they were sent.
+the restart when it is still free). Its SQS emulator keeps its queues on disk in DATA_DIR, as
+SQS keeps them: the messages queued at the kill are delivered after the restart (and those in
+flight once their visibility timeout ends). The sweeper still re-sends every move pending
+SWEEP_AFTER_SECONDS after its last send, which covers a send the kill cut off; extra copies are
+harmless.
 
 Options:
   --cards N              cards to create (default 20)

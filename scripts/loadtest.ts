@@ -8,8 +8,6 @@
  * summary beside them; stop the stack. Exit 0 when every check passes, 1 when one falls short,
  * 2 when the run itself could not happen.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

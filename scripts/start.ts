@@ -5,8 +5,6 @@
  * the worker fed by a local event source mapping, the sweeper on a timer, and the signing proxy.
  * Ctrl-C (or SIGTERM) stops all of it.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config';
 import { startLocalStackFromConfig } from '../local/run-local-stack';
@@ -21,7 +19,8 @@ board page at / through the proxy (web/dist, built first when missing or out of 
 --no-web).
 
 Options:
-  --in-memory   keep DynamoDB data in memory (a throwaway run); default: on disk under DATA_DIR
+  --in-memory   keep DynamoDB data and the SQS queues in memory (a throwaway run); default: on
+                disk under DATA_DIR
   --no-web      no board page: neither build web/ nor serve it (the API and proxy only)
   --help        this text
 

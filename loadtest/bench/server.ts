@@ -6,8 +6,6 @@
  *
  * Started by scripts/bench.ts with child_process.fork (tsx's loader travels in execArgv).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startThrowawayStack } from '../../local/run-local-stack';

@@ -172,7 +172,6 @@ export async function runScript(name: string, io: ScriptIo, body: () => Promise<
 
 /** The entry point when a script runs as a program: exit with run()'s code. */
 export function main(run: (argv: string[]) => Promise<number>): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

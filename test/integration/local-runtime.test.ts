@@ -209,7 +209,7 @@ describe('the group-batch patch', () => {
 
     expect(output).toBe(
       'fauxqs 9.9.9 does not have the internals local/sqs-local.ts patches ' +
-        '(no SqsQueue.prototype.dequeueFifo); pin fauxqs to 1.9.2 or update the patch',
+        '(no SqsQueue.prototype.dequeueFifo); pin fauxqs to 2.4.1 or update the patch',
     );
   });
 

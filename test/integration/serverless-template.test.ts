@@ -181,10 +181,10 @@ describe('the move queues', () => {
 });
 
 describe('the functions', () => {
-  it.each(FUNCTION_KEYS)('%s runs the bundled handler on nodejs22.x, arm64, with JSON logs', (key) => {
+  it.each(FUNCTION_KEYS)('%s runs the bundled handler on nodejs24.x, arm64, with JSON logs', (key) => {
     const fn = resource(FUNCTIONS[key].logicalId, 'AWS::Lambda::Function').Properties;
     expect(fn.Handler).toBe(FUNCTIONS[key].handler);
-    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Runtime).toBe('nodejs24.x');
     expect(fn.Architectures).toEqual(['arm64']);
     expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     expect(fn.Role).toEqual(getAtt(FUNCTIONS[key].role, 'Arn'));
