@@ -60,6 +60,17 @@ export default tseslint.config(
     },
   },
   {
+    // Typed rules: a promise nobody awaits (a lost error, a write that races its response), a
+    // promise where a callback must return nothing, an await on something that is not a promise.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     files: ['scripts/**', 'local/**', 'loadtest/**', 'test/**', '**/*.js', '*.mjs'],
     rules: { 'no-console': 'off' },
   },

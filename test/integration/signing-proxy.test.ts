@@ -20,29 +20,31 @@ interface Echo {
 
 /** Stands in for the local gateway: verifies like it will, then echoes what arrived. */
 function startEchoTarget(): Promise<http.Server> {
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const [path = '', query = ''] = (req.url ?? '').split(/\?(.*)/s);
-    const result = verifySigV4(
-      { method: req.method ?? '', path, rawQuery: query, headers: req.headers, body },
-      { credentials: { [CREDENTIALS.accessKeyId]: CREDENTIALS.secretAccessKey }, region: REGION },
-    );
-    const echo: Echo = {
-      verified: result.ok,
-      ...(result.ok ? { caller: result.caller } : { reason: result.reason }),
-      method: req.method ?? '',
-      path,
-      query,
-      body: body.toString('utf8'),
-      headers: req.headers,
-    };
-    const status = !result.ok ? 403 : req.method === 'POST' ? 201 : 200;
-    res.writeHead(status, { 'content-type': 'application/json', etag: '"v1"', 'x-echo': 'yes' });
-    res.end(JSON.stringify(echo));
-  });
+  const server = http.createServer((req, res) => void echoRequest(req, res));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function echoRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const [path = '', query = ''] = (req.url ?? '').split(/\?(.*)/s);
+  const result = verifySigV4(
+    { method: req.method ?? '', path, rawQuery: query, headers: req.headers, body },
+    { credentials: { [CREDENTIALS.accessKeyId]: CREDENTIALS.secretAccessKey }, region: REGION },
+  );
+  const echo: Echo = {
+    verified: result.ok,
+    ...(result.ok ? { caller: result.caller } : { reason: result.reason }),
+    method: req.method ?? '',
+    path,
+    query,
+    body: body.toString('utf8'),
+    headers: req.headers,
+  };
+  const status = !result.ok ? 403 : req.method === 'POST' ? 201 : 200;
+  res.writeHead(status, { 'content-type': 'application/json', etag: '"v1"', 'x-echo': 'yes' });
+  res.end(JSON.stringify(echo));
 }
 
 /** A port nothing listens on: bind one, then let it go. */
