@@ -31,6 +31,11 @@ export const serviceEnvFields = {
   /** Where EMF metrics go: auto (CloudWatch in Lambda), stdout, a file, or nowhere. */
   METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('auto'),
   METRICS_FILE: z.string().default('.data/metrics.log'),
+  /**
+   * Set by Lambda in every function's environment: with METRICS_SINK=auto, EMF goes through the
+   * library's Lambda environment (stdout, picked up by CloudWatch) only when it is there.
+   */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   /** A pending move this long after its last send is re-sent by the sweeper (then with backoff). */
   SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /**

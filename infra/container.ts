@@ -49,7 +49,17 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
     shop: new CachedCatalogShopRepository(new DynamoDbShopRepository(doc, config.TABLE_NAME)),
     moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME),
     queue: new SqsMoveQueue(sqs, config.MOVE_QUEUE_URL),
-    metrics: new MoveMetrics(metricsLoggerFactory(config.METRICS_SINK, config.METRICS_FILE)),
+    metrics: new MoveMetrics(
+      metricsLoggerFactory(
+        {
+          sink: config.METRICS_SINK,
+          file: config.METRICS_FILE,
+          inLambda: config.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+        },
+        log,
+      ),
+      log,
+    ),
     moveTimings: {
       sweepAfterSeconds: config.SWEEP_AFTER_SECONDS,
       giveUpSeconds: config.SWEEP_GIVE_UP_SECONDS,
