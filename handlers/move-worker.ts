@@ -21,6 +21,7 @@ import { processMove, touchStatsDay, type ProcessOutcome } from '../domain/use-c
 import type { MoveRecord } from '../domain/move';
 import { transitionLabel } from '../domain/status';
 import { defaultContainer, type Container } from '../infra/container';
+import { withInvocationContext } from '../infra/observability';
 
 function jitter(baseMs: number): number {
   return baseMs / 2 + Math.random() * baseMs;
@@ -156,7 +157,7 @@ async function handleRecord(deps: Container, record: SQSRecord): Promise<void> {
 }
 
 export function createMoveWorker(getDeps: () => Container = defaultContainer) {
-  return async (event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> => {
+  return withInvocationContext(async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
@@ -191,7 +192,7 @@ export function createMoveWorker(getDeps: () => Container = defaultContainer) {
         itemIdentifier: r.messageId,
       })),
     };
-  };
+  });
 }
 
 export const handler = middy(createMoveWorker());
