@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { defaultContainer, type Container } from '../infra/container';
+import { withInvocationContext, type LogFields } from '../infra/observability';
 import { board, stats } from './http/board-routes';
 import { health } from './http/health-route';
 import type { ApiResult } from './http/http-types';
@@ -34,6 +35,21 @@ export const router = new Router([
   { method: 'GET', path: '/api/admin/dashboard/stats', handler: stats },
 ]);
 
+/**
+ * What every log line of a request says about it: method, path and the route it matched (none on
+ * a 404/405). The base handler resolves the route again; a dozen routes make that negligible.
+ */
+function requestFields(event: ParsedEvent): LogFields {
+  const method = event.requestContext.http.method.toUpperCase();
+  let route: string | undefined;
+  try {
+    route = router.resolve(method, event.rawPath).route;
+  } catch {
+    route = undefined;
+  }
+  return { method, route, path: event.rawPath };
+}
+
 /** Builds the API handler over a container; Lambda uses the default one, tests and the local stack their own. */
 export function createApiHandler(getDeps: () => Container = defaultContainer) {
   const base = async (event: ParsedEvent, _context: Context): Promise<ApiResult> => {
@@ -58,9 +74,12 @@ export function createApiHandler(getDeps: () => Container = defaultContainer) {
     }
     return result;
   };
-  return middy<ParsedEvent, ApiResult>(base)
-    .use(errorEnvelope(() => getDeps().log))
-    .use(jsonBody());
+  return withInvocationContext(
+    middy<ParsedEvent, ApiResult>(base)
+      .use(errorEnvelope(() => getDeps().log))
+      .use(jsonBody()),
+    requestFields,
+  );
 }
 
 export const handler = createApiHandler();

@@ -21,6 +21,7 @@ import { processMove, touchStatsDay, type ProcessOutcome } from '../domain/use-c
 import type { MoveRecord } from '../domain/move';
 import { transitionLabel } from '../domain/status';
 import { defaultContainer, type Container } from '../infra/container';
+import { withInvocationContext } from '../infra/observability';
 
 function jitter(baseMs: number): number {
   return baseMs / 2 + Math.random() * baseMs;
@@ -186,7 +187,7 @@ async function handleRecord(deps: Container, deadline: Deadline, record: SQSReco
 }
 
 export function createMoveWorker(getDeps: () => Container = defaultContainer) {
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  return withInvocationContext(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
     const deadline = new Deadline(context);
     const groups = new Map<string, SQSRecord[]>();
@@ -230,7 +231,7 @@ export function createMoveWorker(getDeps: () => Container = defaultContainer) {
         itemIdentifier: r.messageId,
       })),
     };
-  };
+  });
 }
 
 export const handler = middy(createMoveWorker());

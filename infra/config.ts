@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:8000' });
 
-const serviceEnvSchema = z.object({
+/**
+ * Each variable's rule, once. The service's schema below is made of these; local/local-config.ts
+ * takes the ones the local stack shares (unwrapping a default where it derives its own), so a rule
+ * is never written twice.
+ */
+export const serviceEnvFields = {
   TABLE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
@@ -18,12 +23,19 @@ const serviceEnvSchema = z.object({
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-west-2')
     .default('us-west-2'),
+  /** Use a DynamoDB already running there (DynamoDB Local) instead of AWS's. */
   DYNAMODB_ENDPOINT: url.optional(),
+  /** Use an SQS endpoint already running there (the emulator) instead of AWS's. */
   SQS_ENDPOINT: url.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Where EMF metrics go: auto (CloudWatch in Lambda), stdout, a file, or nowhere. */
   METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('auto'),
   METRICS_FILE: z.string().default('.data/metrics.log'),
+  /**
+   * Set by Lambda in every function's environment: with METRICS_SINK=auto, EMF goes through the
+   * library's Lambda environment (stdout, picked up by CloudWatch) only when it is there.
+   */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   /** A pending move this long after its last send is re-sent by the sweeper (then with backoff). */
   SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /**
@@ -36,7 +48,9 @@ const serviceEnvSchema = z.object({
    * still fails as `failed` (`processing_failed`) instead of letting it reach the DLQ.
    */
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
-});
+};
+
+const serviceEnvSchema = z.object(serviceEnvFields);
 
 export type ServiceConfig = z.infer<typeof serviceEnvSchema>;
 

@@ -14,8 +14,7 @@ import { DynamoDbMoveRepository } from './dynamodb/dynamodb-move-repository';
 import { CachedCatalogShopRepository } from './dynamodb/cached-catalog';
 import { DynamoDbShopRepository } from './dynamodb/dynamodb-shop-repository';
 import { DynamoDbStatsDayStore } from './dynamodb/dynamodb-stats-day-store';
-import { createLogger, type Logger } from './logger';
-import { MoveMetrics, metricsLoggerFactory } from './metrics';
+import { createObservability, type Logger, type MoveMetrics } from './observability';
 import { SqsMoveQueue } from './sqs-move-queue';
 
 export interface Container {
@@ -40,7 +39,7 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
   const doc =
     overrides.doc ?? createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   const sqs = overrides.sqs ?? createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
-  const log = overrides.log ?? createLogger({ service: 'edgar-auto-shop' }, config.LOG_LEVEL);
+  const { log, metrics } = createObservability(config, overrides.log);
   return {
     config,
     doc,
@@ -49,7 +48,7 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
     shop: new CachedCatalogShopRepository(new DynamoDbShopRepository(doc, config.TABLE_NAME)),
     moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME),
     queue: new SqsMoveQueue(sqs, config.MOVE_QUEUE_URL),
-    metrics: new MoveMetrics(metricsLoggerFactory(config.METRICS_SINK, config.METRICS_FILE)),
+    metrics,
     moveTimings: {
       sweepAfterSeconds: config.SWEEP_AFTER_SECONDS,
       giveUpSeconds: config.SWEEP_GIVE_UP_SECONDS,

@@ -1,41 +1,61 @@
 /**
  * Metrics through aws-embedded-metrics (EMF), namespace EdgarAutoShop. In Lambda the EMF lines go
  * to stdout and CloudWatch extracts the metrics; locally METRICS_SINK picks stdout, a file under
- * .data/, or nothing.
+ * .data/, or nothing. Only the package's public API is used: a MetricsLogger over an environment
+ * of our own whose sink is the package's LocalSink (stdout or, re-pointed, a file) or a discard.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { Console } from 'node:console';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
 import { LocalSink, MetricsLogger, Unit, createMetricsLogger } from 'aws-embedded-metrics';
-import { MetricsContext } from 'aws-embedded-metrics/lib/logger/MetricsContext';
-import type { IEnvironment } from 'aws-embedded-metrics/lib/environment/IEnvironment';
-import { LogSerializer } from 'aws-embedded-metrics/lib/serializers/LogSerializer';
-import type { ISink } from 'aws-embedded-metrics/lib/sinks/Sink';
 import type { FailureReason, MoveStatus } from '../domain/move';
-import { logger } from './logger';
+import type { WarnLog } from '../domain/ports';
+import type { ServiceConfig } from './config';
 
 export const METRICS_NAMESPACE = 'EdgarAutoShop';
-export type MetricsSink = 'auto' | 'stdout' | 'file' | 'off';
+export type MetricsSink = ServiceConfig['METRICS_SINK'];
 
-class FileSink implements ISink {
-  readonly name = 'FileSink';
-  private readonly serializer = new LogSerializer();
-  private ready: Promise<unknown>;
-  constructor(private readonly path: string) {
-    this.ready = mkdir(dirname(path), { recursive: true });
-  }
-  async accept(context: MetricsContext): Promise<void> {
-    await this.ready;
-    const lines = this.serializer.serialize(context);
-    await appendFile(this.path, lines.map((l) => l + '\n').join(''));
+/**
+ * The environment and sink shapes MetricsLogger's public constructor takes (the package's index
+ * does not export their interfaces, only the class that uses them).
+ */
+type MetricsEnvironment = Awaited<ReturnType<ConstructorParameters<typeof MetricsLogger>[0]>>;
+type MetricsSinkTarget = ReturnType<MetricsEnvironment['getSink']>;
+
+/**
+ * EMF documents appended to a file, one a line: the package's LocalSink, which serializes each
+ * flush and prints it through its public `console`, given a console on the file instead of stdout.
+ * Each line is appended synchronously, so a flush that resolved is on disk (as with the awaited
+ * append before); a failed append is reported and the next one tried afresh, never failing a move.
+ */
+class FileSink extends LocalSink {
+  override readonly console: Console;
+  constructor(path: string, onError: (err: unknown) => void) {
+    super();
+    let dirReady = false;
+    const file = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        try {
+          if (!dirReady) {
+            mkdirSync(dirname(path), { recursive: true });
+            dirReady = true;
+          }
+          appendFileSync(path, chunk);
+        } catch (err) {
+          onError(err);
+        }
+        done();
+      },
+    });
+    this.console = new Console({ stdout: file, stderr: file });
   }
 }
 
-class DiscardSink implements ISink {
-  readonly name = 'DiscardSink';
-  async accept(): Promise<void> {}
-}
+const discardSink: MetricsSinkTarget = { name: 'DiscardSink', accept: async () => undefined };
 
-function localEnvironment(sink: ISink): IEnvironment {
+/** Outside Lambda: no environment probing (the package would try EC2's metadata endpoint), one sink. */
+function localEnvironment(sink: MetricsSinkTarget): MetricsEnvironment {
   return {
     probe: async () => true,
     getName: () => 'edgar-auto-shop',
@@ -48,13 +68,23 @@ function localEnvironment(sink: ISink): IEnvironment {
 
 export type MetricsLoggerFactory = () => MetricsLogger;
 
-export function metricsLoggerFactory(sink: MetricsSink, file = '.data/metrics.log'): MetricsLoggerFactory {
-  const inLambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
-  if (sink === 'auto' && inLambda) return () => createMetricsLogger();
-  const target: ISink =
-    sink === 'file' ? new FileSink(file) : sink === 'off' ? new DiscardSink() : new LocalSink();
+export interface MetricsOptions {
+  sink: MetricsSink;
+  file: string;
+  /** In a Lambda function (config's AWS_LAMBDA_FUNCTION_NAME is set): `auto` means CloudWatch. */
+  inLambda: boolean;
+}
+
+export function metricsLoggerFactory(opts: MetricsOptions, log: WarnLog): MetricsLoggerFactory {
+  if (opts.sink === 'auto' && opts.inLambda) return () => createMetricsLogger();
+  const target =
+    opts.sink === 'file'
+      ? new FileSink(opts.file, (err) => log.warn('metrics file append failed', { err, file: opts.file }))
+      : opts.sink === 'off'
+        ? discardSink
+        : new LocalSink();
   const env = localEnvironment(target);
-  return () => new MetricsLogger(async () => env, MetricsContext.empty());
+  return () => new MetricsLogger(async () => env);
 }
 
 export interface MoveOutcomeMetric {
@@ -66,7 +96,10 @@ export interface MoveOutcomeMetric {
 
 /** The move worker's metrics: moves_total by outcome, occ_conflicts_total, move_latency_ms by transition. */
 export class MoveMetrics {
-  constructor(private readonly newLogger: MetricsLoggerFactory) {}
+  constructor(
+    private readonly newLogger: MetricsLoggerFactory,
+    private readonly log: WarnLog,
+  ) {}
 
   async recordOutcome(m: MoveOutcomeMetric): Promise<void> {
     try {
@@ -95,7 +128,7 @@ export class MoveMetrics {
       await Promise.all(flushes);
     } catch (err) {
       // Losing a metric must never fail a move.
-      logger.warn('metrics flush failed', { err });
+      this.log.warn('metrics flush failed', { err });
     }
   }
 
@@ -111,7 +144,7 @@ export class MoveMetrics {
       m.putMetric('moves_failed_total', count, Unit.Count);
       await m.flush();
     } catch (err) {
-      logger.warn('metrics flush failed', { err });
+      this.log.warn('metrics flush failed', { err });
     }
   }
 }

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { ApiEvent } from '../handlers/http/http-types';
+import { LOCAL_FUNCTION_NAMES, localLambdaContext } from './lambda-context';
 import type { SignedRequest, VerifyResult } from './sigv4-verifier';
 
 /** Lambda's own limit on a function URL request payload. */
@@ -26,6 +27,9 @@ export interface GatewayOptions {
   /** Serves non-API GET requests (the web page) before they reach the handler. */
   staticFiles?: StaticFiles;
   log?: (entry: { method: string; path: string; status: number; ms: number; caller?: string }) => void;
+  /** In each invocation's context (its function name and ARN); default: the local API function, us-west-2. */
+  functionName?: string;
+  region?: string;
 }
 
 export interface Gateway {
@@ -124,24 +128,6 @@ export function toEvent(req: IncomingMessage, body: Buffer, caller?: VerifyResul
   } as ApiEvent;
 }
 
-function lambdaContext(requestId: string): Context {
-  const deadline = Date.now() + TIMEOUT_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'edgar-auto-shop-api',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:edgar-auto-shop-api',
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: '/aws/lambda/edgar-auto-shop-api',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
@@ -208,7 +194,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         }
       }
       const event = toEvent(req, body, verified);
-      finish(await opts.handler(event, lambdaContext(event.requestContext.requestId)));
+      const context = localLambdaContext({
+        functionName: opts.functionName ?? LOCAL_FUNCTION_NAMES.api,
+        region: opts.region ?? 'us-west-2',
+        timeoutMs: TIMEOUT_MS,
+        requestId: event.requestContext.requestId,
+      });
+      finish(await opts.handler(event, context));
     })().catch((err: Error & { status?: number }) => {
       if (res.headersSent) return;
       finish(

@@ -1,7 +1,11 @@
-/** Settings of the local stack (`npm start`), read from the environment and validated with zod. */
+/**
+ * Settings of the local stack (`npm start`), read from the environment and validated with zod.
+ * The variables the service also reads take their rules from infra/config.ts's fields; only the
+ * local stack's own (ports, auth, pollers, timings' visibility base) are declared here.
+ */
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '../client/sigv4';
-import { parseEnv } from '../infra/config';
+import { parseEnv, serviceEnvFields as service } from '../infra/config';
 import { deriveLocalTimings, type LocalTimings } from './local-timings';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -10,37 +14,33 @@ export const localEnvSchema = z.object({
   PORT: port.default(3000),
   PROXY_PORT: port.default(8080),
   HOST: z.string().default('127.0.0.1'),
-  AWS_REGION: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-west-2')
-    .default('us-west-2'),
-  TABLE_NAME: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
-    .default('edgar-auto-shop'),
+  AWS_REGION: service.AWS_REGION,
+  TABLE_NAME: service.TABLE_NAME,
   /** Use a DynamoDB already running there instead of starting DynamoDB Local. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: service.DYNAMODB_ENDPOINT,
   /** Use an SQS endpoint already running there instead of starting the emulator. */
-  SQS_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: service.SQS_ENDPOINT,
   DATA_DIR: z.string().default('.data'),
   SEED: z.enum(['demo', 'none']).default('demo'),
   AUTH: z.enum(['iam', 'none']).default('iam'),
   AUTH_ACCESS_KEY_ID: z.string().min(1).default(LOCAL_CREDENTIALS.accessKeyId),
   AUTH_SECRET_ACCESS_KEY: z.string().min(1).default(LOCAL_CREDENTIALS.secretAccessKey),
   POLLERS: z.coerce.number().int().min(1).max(32).default(2),
-  // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts).
+  // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts),
+  // so the service's fields lose their defaults here and keep their bounds.
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43200).default(30),
   /** The worker's function timeout, enforced by the local event source mapping as Lambda does. */
   WORKER_TIMEOUT_SECONDS: z.coerce.number().positive().max(900).optional(),
   /** 0 turns the sweeper off. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).optional(),
-  SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
-  SWEEP_GIVE_UP_SECONDS: z.coerce.number().int().min(2).max(86_400).optional(),
+  SWEEP_AFTER_SECONDS: service.SWEEP_AFTER_SECONDS.unwrap().optional(),
+  SWEEP_GIVE_UP_SECONDS: service.SWEEP_GIVE_UP_SECONDS.unwrap().optional(),
   /** The move queue's redrive maxReceiveCount, also handed to the worker. */
-  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).optional(),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  METRICS_SINK: z.enum(['auto', 'stdout', 'file', 'off']).default('file'),
-  METRICS_FILE: z.string().default('.data/metrics.log'),
+  MAX_RECEIVE_COUNT: service.MAX_RECEIVE_COUNT.unwrap().optional(),
+  LOG_LEVEL: service.LOG_LEVEL,
+  // Locally the metrics land in a file by default, where the tests and a curious developer read them.
+  METRICS_SINK: service.METRICS_SINK.unwrap().default('file'),
+  METRICS_FILE: service.METRICS_FILE,
 });
 
 export type LocalConfig = Omit<z.infer<typeof localEnvSchema>, keyof LocalTimings> & LocalTimings;

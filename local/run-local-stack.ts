@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbShopRepository } from '../infra/dynamodb/dynamodb-shop-repository';
 import { createDocumentClient } from '../infra/aws-clients';
-import { logger } from '../infra/logger';
+import { createLog } from '../infra/observability';
 import { seedDemoData } from './demo-data';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file';
@@ -116,6 +116,8 @@ export async function startLocalStackFromConfig(
     }
 
     const credentials = { [config.AUTH_ACCESS_KEY_ID]: config.AUTH_SECRET_ACCESS_KEY };
+    // The gateway's own request lines, outside any invocation; the handlers log through the app's.
+    const log = createLog(config);
     const app = await startLocalApp(serviceConfig, {
       port: config.PORT,
       host: config.HOST,
@@ -130,7 +132,7 @@ export async function startLocalStackFromConfig(
       requestLog:
         opts.verbose === false
           ? undefined
-          : (e) => logger.info('request', { method: e.method, path: e.path, status: e.status, ms: e.ms }),
+          : (e) => log.info('request', { method: e.method, path: e.path, status: e.status, ms: e.ms }),
     });
     stops.push(app.stop);
 

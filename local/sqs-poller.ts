@@ -12,8 +12,8 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LOCAL_FUNCTION_NAMES, localLambdaContext } from './lambda-context';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -34,7 +34,7 @@ export interface PollerOptions {
    * in Lambda (default 900 s, Lambda's maximum).
    */
   functionTimeoutMs?: number;
-  /** Reported in the context (functionName, ARN). */
+  /** Reported in the context (functionName, ARN); default: the local worker function. */
   functionName?: string;
   onError?: (err: unknown) => void;
   /** A timed-out invocation; nothing of its batch was deleted. */
@@ -68,34 +68,6 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
   };
 }
 
-/** A Lambda-like context whose remaining time counts down to the function timeout. */
-export function lambdaContext(opts: {
-  functionName: string;
-  region: string;
-  timeoutMs: number;
-  startedAt?: number;
-}): Context {
-  const deadline = (opts.startedAt ?? Date.now()) + opts.timeoutMs;
-  const requestId = randomUUID();
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: opts.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${opts.region}:000000000000:function:${opts.functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${opts.functionName}`,
-    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 const TIMED_OUT = Symbol('timed out');
 
 export async function startPoller(opts: PollerOptions): Promise<Poller> {
@@ -107,14 +79,14 @@ export async function startPoller(opts: PollerOptions): Promise<Poller> {
   const abort = new AbortController();
   let running = true;
   const timeoutMs = opts.functionTimeoutMs ?? MAX_FUNCTION_TIMEOUT_MS;
-  const functionName = opts.functionName ?? 'move-worker';
+  const functionName = opts.functionName ?? LOCAL_FUNCTION_NAMES.worker;
   // Handlers still running past their timeout: Lambda would have frozen them; here they finish
   // in the background, their result ignored, and stop() waits for them.
   const overrunning = new Set<Promise<unknown>>();
 
   /** One invocation: the handler's response, or TIMED_OUT if it ran past the function timeout. */
   const invoke = async (event: SQSEvent): Promise<SQSBatchResponse | void | typeof TIMED_OUT> => {
-    const context = lambdaContext({ functionName, region: opts.region, timeoutMs });
+    const context = localLambdaContext({ functionName, region: opts.region, timeoutMs });
     const call = opts.handler(event, context);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {

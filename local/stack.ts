@@ -19,6 +19,7 @@ import {
   type GatewayOptions,
   type StaticFiles,
 } from './gateway';
+import { LOCAL_FUNCTION_NAMES, localLambdaContext } from './lambda-context';
 import { startPoller, type Poller } from './sqs-poller';
 import { MAX_RECEIVE_COUNT } from '../infra/move-queues';
 import { ensureMoveQueues, startSqsEmulator } from './sqs-local';
@@ -140,6 +141,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     authenticate: opts.authenticate,
     staticFiles: opts.staticFiles,
     log: opts.requestLog,
+    region: config.AWS_REGION,
   });
   let poller: Poller | undefined;
   let pollerSqs: SQSClient | undefined;
@@ -172,7 +174,13 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
   const timer =
     opts.sweepIntervalMs && opts.sweepIntervalMs > 0
       ? setInterval(() => {
-          sweeper().catch((err) => container.log.warn('sweeper failed', { err }));
+          // Its context as Lambda would give it (serverless.yml: the sweeper's timeout is 30 s).
+          const context = localLambdaContext({
+            functionName: LOCAL_FUNCTION_NAMES.sweeper,
+            region: config.AWS_REGION,
+            timeoutMs: 30_000,
+          });
+          sweeper(undefined, context).catch((err) => container.log.warn('sweeper failed', { err }));
         }, opts.sweepIntervalMs)
       : undefined;
   timer?.unref();

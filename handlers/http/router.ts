@@ -32,7 +32,10 @@ export class Router {
     return params;
   }
 
-  resolve(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
+  resolve(
+    method: string,
+    path: string,
+  ): { handler: RouteHandler; params: Record<string, string>; route: string } {
     const parts = path.split('/').filter(Boolean);
     const allowed: string[] = [];
     // Literal routes win over captures (/appointments/board before /appointments/{id}).
@@ -45,7 +48,7 @@ export class Router {
     for (const route of ordered) {
       const params = Router.match(route.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { handler: route.handler, params };
+      if (route.method === method) return { handler: route.handler, params, route: route.path };
       if (!pathMatched || !allowed.includes(route.method)) allowed.push(route.method);
       pathMatched = true;
     }
