@@ -3,7 +3,7 @@
  * `Authorization` header the way AWS does, so the local gateway refuses what production would refuse.
  * Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  *
- * It closes the holes common in npm verifiers (see /work/shared/NOTES.md): the signature is compared in
+ * It closes the holes common in npm SigV4 verifiers: the signature is compared in
  * constant time, the date must be within a skew window, the payload hash is computed from the body
  * actually received (a client-sent x-amz-content-sha256 is only checked against it), region and service
  * are pinned, and `host` must be signed.

@@ -1,6 +1,6 @@
 /**
  * The SQS emulator (fauxqs) in-process, speaking the real SQS wire protocol, and the move queues
- * created on it exactly as serverless.yml declares them on AWS.
+ * created on it exactly as serverless/queues.yml declares them on AWS.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
  * The single table's layout: keys, indexes, and how each entity maps onto them.
- * docs/data-model.md explains the access patterns; serverless.yml must declare the same indexes
+ * docs/data-model.md explains the access patterns; serverless/table.yml must declare the same indexes
  * (a test compares them).
  */
 import type { CreateTableCommandInput, Projection } from '@aws-sdk/client-dynamodb';
