@@ -22,7 +22,7 @@ import type {
 } from '../domain/schemas';
 import type { DashboardStats } from '../domain/stats';
 
-/** The keys `npm start` accepts by default (local/local-config.ts); only ever used against loopback. */
+/** The admin key `npm start` accepts by default (client/local-keys.ts); only ever used against loopback. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALDEV', secretAccessKey: 'localdev-secret' } as const;
 
 export interface StaticCredentials {
