@@ -194,8 +194,14 @@ export class DynamoDbMoveRepository implements MoveRepository {
       if (!(err instanceof TransactionCanceledException)) throw err;
       // An entry that already exists while the card is still at readVersion cannot happen (the two
       // are written together); if it ever did, the error below fails the record, loudly.
-      const [cardReason, moveReason] = err.CancellationReasons ?? [];
+      const [cardReason, moveReason, entryReason] = err.CancellationReasons ?? [];
       if (reasonCode(moveReason) === 'ConditionalCheckFailed') return { kind: 'already_settled' };
+      // A PATCH is a transaction on the card and its entry too: when the two meet, DynamoDB cancels
+      // one. The card is being changed under us, so read it again and decide again rather than
+      // fail the record and wait out a visibility timeout.
+      if ([cardReason, entryReason].some((r) => reasonCode(r) === 'TransactionConflict')) {
+        return { kind: 'card_changed' };
+      }
       if (reasonCode(cardReason) === 'ConditionalCheckFailed') {
         const item = cardReason?.Item
           ? fromItem<Appointment>(unmarshall(cardReason.Item as never))

@@ -4,6 +4,7 @@
  * gap, nothing twice) under concurrent moves and edits, and when a write fails half-way (faults
  * injected at the SDK).
  */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ApiClient } from '../../client/api-client';
 import { injectFault, injectLostResponses } from '../support/fault-injection';
 import { allHistory, startSignedApp, type SignedApp } from '../support/signed-clients';
@@ -227,6 +228,39 @@ describe('a write that fails half-way', () => {
       remove();
     }
     expect(failures).toBeGreaterThanOrEqual(1);
+    const entries = await expectWholeHistory(id);
+    expect(entries.map((e) => e.kind)).toEqual(['moved', 'created']);
+  });
+
+  it("decides again, in the same delivery, when the worker's transaction meets a concurrent write of the card (fault injected at the SDK: TransactWriteItems cancelled with TransactionConflict twice)", async () => {
+    const id = await newCard();
+    let conflicts = 0;
+    const remove = injectFault(
+      signed.app.container.doc,
+      (cmd, input) =>
+        cmd === 'TransactWriteItemsCommand' &&
+        JSON.stringify(input).includes('"moved"') &&
+        JSON.stringify(input).includes(id) &&
+        conflicts++ < 2,
+      () =>
+        new TransactionCanceledException({
+          message: 'injected: transaction conflict',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }],
+        }),
+    );
+    let outcome;
+    try {
+      outcome = await decided(signed.as.staff, id, { to_status: 'in_progress', expected_version: 1 });
+    } finally {
+      remove();
+    }
+    expect(outcome).toMatchObject({ status: 'applied', version: 2 });
+    expect(conflicts).toBe(3);
+    // Decided by the first delivery: two failed tries would fail the record (one in-process retry),
+    // and its redelivery could come only after the visibility timeout, 2 s.
+    const o = outcome as { submitted_at: string; decided_at: string };
+    expect(Date.parse(o.decided_at) - Date.parse(o.submitted_at)).toBeLessThan(2000);
     const entries = await expectWholeHistory(id);
     expect(entries.map((e) => e.kind)).toEqual(['moved', 'created']);
   });
