@@ -8,12 +8,17 @@ import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_KEYS } from './local-keys';
 
 /**
- * The keys the local gateway accepts unless AUTH_ACCESS_KEY_ID / AUTH_SECRET_ACCESS_KEY say
- * otherwise (local/local-config.ts takes its defaults from here); only ever sent to loopback.
+ * The admin key of the local gateway's default keys (client/local-keys.ts), which scripts sign with
+ * against loopback when no other credentials are given; only ever sent to loopback.
  */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'LOCALDEV', secretAccessKey: 'localdev-secret' } as const;
+export const LOCAL_CREDENTIALS: StaticCredentials = (() => {
+  const admin = LOCAL_KEYS.find((k) => k.role === 'admin');
+  if (!admin) throw new Error('client/local-keys.ts lists no admin key');
+  return { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
+})();
 
 /** The header carrying the payload hash; the verifier hashes the bytes it receives and compares. */
 export const CONTENT_SHA256_HEADER = 'x-amz-content-sha256';

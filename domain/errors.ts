@@ -63,6 +63,18 @@ export class IdempotencyMismatchError extends AppError {
   readonly httpStatus = 409;
 }
 
+/** The caller may not do this: no role, or a role below the route's (403). */
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly httpStatus = 403;
+}
+
+/** The stage's write policy refuses this write to everyone, admin included (403). */
+export class WritesDisabledError extends AppError {
+  readonly code = 'writes_disabled';
+  readonly httpStatus = 403;
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly code = 'payload_too_large';
   readonly httpStatus = 413;

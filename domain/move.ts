@@ -4,6 +4,7 @@
  */
 import type { Appointment } from './appointment';
 import { pick } from './pick';
+import type { Actor } from './roles';
 import { allowedTargets, canTransition, type Status } from './status';
 
 export const MOVE_STATUSES = ['pending', 'applied', 'conflict', 'rejected', 'failed'] as const;
@@ -43,6 +44,8 @@ export interface MoveRecord {
   reason?: string;
   allowed?: Status[];
   submitted_at: string;
+  /** Who submitted it (absent on moves recorded before roles existed); the history entry's `by`. */
+  submitted_by?: Actor;
   decided_at?: string;
   /** What the client asked for, to tell a retry of this move from a different request reusing its id. */
   request_key: string;
@@ -189,7 +192,12 @@ export function moveRequestKey(req: MoveRequest): string {
   return [req.appointment_id, req.to_status, req.expected_version, req.from_status ?? ''].join('|');
 }
 
-export function newMoveRecord(req: MoveRequest, submittedAt: string, timings?: MoveTimings): MoveRecord {
+export function newMoveRecord(
+  req: MoveRequest,
+  submittedAt: string,
+  timings?: MoveTimings,
+  submittedBy?: Actor,
+): MoveRecord {
   return {
     ...(timings ? { sweep_due_at: nextSweepDue(submittedAt, submittedAt, timings) } : {}),
     move_id: req.move_id,
@@ -199,6 +207,7 @@ export function newMoveRecord(req: MoveRequest, submittedAt: string, timings?: M
     to_status: req.to_status,
     expected_version: req.expected_version,
     submitted_at: submittedAt,
+    ...(submittedBy ? { submitted_by: { role: submittedBy.role, principal: submittedBy.principal } } : {}),
     request_key: moveRequestKey(req),
   };
 }
@@ -224,6 +233,7 @@ const MOVE_VIEW_ORDER = [
   'reason',
   'allowed',
   'submitted_at',
+  'submitted_by',
   'decided_at',
 ] as const;
 

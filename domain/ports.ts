@@ -5,6 +5,7 @@
 import type { Appointment, BoardItem, StatsItem } from './appointment';
 import type { Service } from './catalog';
 import type { Customer, Vehicle } from './customer';
+import type { HistoryEntry } from './history';
 import type { FailureReason, MoveRecord } from './move';
 import type { StatsFigures } from './stats';
 import type { StatsCard, StoredDayStats } from './stats-days';
@@ -17,10 +18,19 @@ export interface ShopRepository {
   getVehicle(id: string): Promise<Vehicle | undefined>;
   listServices(): Promise<Service[]>;
   putServices(services: readonly Service[]): Promise<void>;
-  createAppointment(appt: Appointment): Promise<void>;
+  /**
+   * Creates the card and its history entries (normally one, `created`) in one transaction;
+   * AlreadyExistsError when the id is taken.
+   */
+  createAppointment(appt: Appointment, history: readonly HistoryEntry[]): Promise<void>;
   getAppointment(id: string): Promise<Appointment | undefined>;
-  /** Writes `next` only if the stored version is still `expectedVersion`; else VersionConflictError. */
-  updateAppointment(next: Appointment, expectedVersion: number): Promise<void>;
+  /**
+   * Writes `next` and its history entry in one transaction, only if the stored version is still
+   * `expectedVersion`; else VersionConflictError.
+   */
+  updateAppointment(next: Appointment, expectedVersion: number, entry: HistoryEntry): Promise<void>;
+  /** A card's history entries, newest first, from below `beforeVersion` (or the newest). */
+  listHistory(id: string, limit: number, beforeVersion?: number): Promise<HistoryEntry[]>;
   /** Board cards whose appt_start falls on the given UTC days (an index query per day). */
   boardItems(days: readonly string[]): Promise<BoardItem[]>;
   /** The stats projection of appointments from `from` to `to` (inclusive days). */
@@ -39,10 +49,16 @@ export interface MoveRepository {
   /** Reads the move and its card together, strongly consistent. */
   getMoveAndCard(moveId: string, appointmentId: string): Promise<{ move?: MoveRecord; card?: Appointment }>;
   /**
-   * Atomically writes the moved card (only if its version is still `readVersion`) and the
-   * settled move (only if still pending). Idempotent per move_id.
+   * Atomically writes the moved card (only if its version is still `readVersion`), the settled
+   * move (only if still pending) and the card's history entry for the new version (only if there
+   * is none yet). Idempotent per move_id.
    */
-  commitAppliedMove(card: Appointment, readVersion: number, settled: MoveRecord): Promise<CommitResult>;
+  commitAppliedMove(
+    card: Appointment,
+    readVersion: number,
+    settled: MoveRecord,
+    entry: HistoryEntry,
+  ): Promise<CommitResult>;
   /** Settles a move that changes no card (noop, conflict, rejected), only if still pending. */
   settleMove(settled: MoveRecord): Promise<'settled' | 'already_settled'>;
   /**

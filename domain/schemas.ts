@@ -80,6 +80,12 @@ export const movePollQuerySchema = z.strictObject({
   wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional(),
 });
 
+/** `?limit=&cursor=` of the history endpoint; the cursor is checked by decodeHistoryCursor. */
+export const historyQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().min(1).max(64).optional(),
+});
+
 /** `?date=` or `?from=&to=` (inclusive UTC days). */
 export const dayRangeQuerySchema = z.union(
   [

@@ -4,10 +4,13 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { ForbiddenError, WritesDisabledError } from '../domain/errors';
+import { ROUTE_PERMISSIONS, authorize, resolveCaller, type Actor, type RouteKey } from '../domain/roles';
 import { defaultContainer, type Container } from '../infra/container';
 import { withInvocationContext, type LogFields } from '../infra/observability';
 import { board, stats } from './http/board-routes';
 import { health } from './http/health-route';
+import { history, me } from './http/history-routes';
 import type { ApiResult } from './http/http-types';
 import { PARSED_BODY, errorEnvelope, jsonBody, type ParsedEvent } from './http/middleware';
 import { poll, submit } from './http/move-routes';
@@ -23,6 +26,7 @@ import {
 
 export const router = new Router([
   { method: 'GET', path: '/healthz', handler: health },
+  { method: 'GET', path: '/api/me', handler: me },
   { method: 'POST', path: '/api/admin/customers', handler: createCustomer },
   { method: 'POST', path: '/api/admin/vehicles', handler: createVehicle },
   { method: 'GET', path: '/api/admin/services', handler: listServices },
@@ -30,6 +34,7 @@ export const router = new Router([
   { method: 'GET', path: '/api/admin/appointments/board', handler: board },
   { method: 'GET', path: '/api/admin/appointments/{id}', handler: readAppointment },
   { method: 'PATCH', path: '/api/admin/appointments/{id}', handler: updateAppointment },
+  { method: 'GET', path: '/api/admin/appointments/{id}/history', handler: history },
   { method: 'POST', path: '/api/admin/appointments/{id}/move', handler: submit },
   { method: 'GET', path: '/api/admin/moves/{move_id}', handler: poll },
   { method: 'GET', path: '/api/admin/dashboard/stats', handler: stats },
@@ -43,11 +48,35 @@ function requestFields(event: ParsedEvent): LogFields {
   const method = event.requestContext.http.method.toUpperCase();
   let route: string | undefined;
   try {
-    route = router.resolve(method, event.rawPath).route;
+    route = router.resolve(method, event.rawPath).route.path;
   } catch {
     route = undefined;
   }
   return { method, route, path: event.rawPath };
+}
+
+/** Who the caller is; one without a role is refused everywhere (403 naming the principal). */
+function identify(event: ParsedEvent, deps: Container): Actor {
+  const identity = resolveCaller(
+    event.requestContext.authorizer?.iam,
+    deps.config.AUTH_PRINCIPALS,
+    deps.config.AUTH_UNSIGNED_ROLE,
+  );
+  if (!identity.ok) {
+    throw new ForbiddenError(identity.message, identity.principal ? { principal: identity.principal } : {});
+  }
+  return identity.actor;
+}
+
+/** Whether the caller may make this request: the stage's write policy, then the route's role. */
+function authorizeRoute(caller: Actor, event: ParsedEvent, deps: Container, routeKey: RouteKey): void {
+  // A route the table does not list is closed: deciding who may call it is part of adding it.
+  const permission = Object.hasOwn(ROUTE_PERMISSIONS, routeKey) ? ROUTE_PERMISSIONS[routeKey] : undefined;
+  if (!permission) throw new ForbiddenError(`no role may ${routeKey}`, { role: caller.role });
+  const decision = authorize(caller, routeKey, permission, event[PARSED_BODY], deps.config.WRITE_POLICY);
+  if (decision.ok) return;
+  if (decision.code === 'writes_disabled') throw new WritesDisabledError(decision.message, decision.details);
+  throw new ForbiddenError(decision.message, decision.details);
 }
 
 /** Builds the API handler over a container; Lambda uses the default one, tests and the local stack their own. */
@@ -55,21 +84,25 @@ export function createApiHandler(getDeps: () => Container = defaultContainer) {
   const base = async (event: ParsedEvent, _context: Context): Promise<ApiResult> => {
     const deps = getDeps();
     const method = event.requestContext.http.method.toUpperCase();
-    const { handler, params } = router.resolve(method, event.rawPath);
+    // The caller first: a principal with no role learns nothing, not even which routes exist.
+    const caller = identify(event, deps);
+    const { route, handler, params } = router.resolve(method, event.rawPath);
+    authorizeRoute(caller, event, deps, `${route.method} ${route.path}`);
     const result = await handler({
       event,
       params,
       query: (event.queryStringParameters ?? {}) as Record<string, string>,
       body: event[PARSED_BODY],
       deps,
+      caller,
     });
     if (method !== 'GET' && result.statusCode < 400) {
-      const iam = event.requestContext.authorizer?.iam;
       deps.log.info('write', {
         method,
         path: event.rawPath,
         status: result.statusCode,
-        caller: iam?.userArn ?? iam?.accessKey ?? 'anonymous',
+        caller: caller.principal,
+        role: caller.role,
       });
     }
     return result;

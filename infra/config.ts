@@ -3,6 +3,7 @@
  * stops the process with a message naming the variable.
  */
 import { z } from 'zod';
+import { ROLES, WRITE_POLICIES, parsePrincipalRoles } from '../domain/roles';
 
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:8000' });
 
@@ -48,6 +49,28 @@ export const serviceEnvFields = {
    * still fails as `failed` (`processing_failed`) instead of letting it reach the DLQ.
    */
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  /**
+   * Who has which role: `principal=role,…`, a principal being an IAM ARN (a role's ARN also covers
+   * its assumed-role sessions) or, locally, an access key id. A signed caller not listed gets 403.
+   */
+  AUTH_PRINCIPALS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parsePrincipalRoles(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * The role of a request that carries no IAM caller at all. Only the local gateway with AUTH=none
+   * (and tests) produces such requests; a function URL with AWS_IAM never does. Unset: 403.
+   */
+  AUTH_UNSIGNED_ROLE: z.enum(ROLES).optional(),
+  /** open | moves-only | read-only (domain/roles.ts). */
+  WRITE_POLICY: z.enum(WRITE_POLICIES).default('open'),
 };
 
 const serviceEnvSchema = z.object(serviceEnvFields);

@@ -7,6 +7,7 @@ import type { Appointment } from '../domain/appointment';
 import { vehicleLabel, type Customer, type Vehicle } from '../domain/customer';
 import { addDays } from '../domain/days';
 import { AlreadyExistsError } from '../domain/errors';
+import type { HistoryEntry } from '../domain/history';
 import type { ShopRepository } from '../domain/ports';
 import type { Status } from '../domain/status';
 
@@ -51,6 +52,46 @@ function history(status: Status, start: Date): Partial<Record<Status, string>> {
   if (status === 'no_show') h.no_show = at(20);
   if (status === 'canceled') h.canceled = at(-120);
   return h;
+}
+
+const DEMO_ACTOR = { role: 'admin', principal: 'demo-data' } as const;
+
+/**
+ * Entries for versions 1..version of a demo card, so its history is as whole as a real one: created
+ * scheduled, then one move per column it entered after that (status_entered_at, in order).
+ */
+function demoHistory(appt: Appointment): HistoryEntry[] {
+  const columns = Object.entries(appt.status_entered_at) as Array<[Status, string]>;
+  const entries: HistoryEntry[] = [
+    {
+      kind: 'created',
+      at: appt.created_at,
+      version: 1,
+      by: DEMO_ACTOR,
+      status: 'scheduled',
+      customer_id: appt.customer_id,
+      vehicle_id: appt.vehicle_id,
+      appt_start: appt.appt_start,
+      appt_end: appt.appt_end,
+      service_codes: appt.service_codes,
+      notes: appt.notes,
+    },
+  ];
+  for (let i = 1; i < columns.length; i++) {
+    const [from] = columns[i - 1] as [Status, string];
+    const [to, at] = columns[i] as [Status, string];
+    entries.push({
+      kind: 'moved',
+      at,
+      version: i + 1,
+      by: DEMO_ACTOR,
+      from,
+      to,
+      move_id: `demo-${appt.id}-${i + 1}`,
+      rebased: false,
+    });
+  }
+  return entries;
 }
 
 async function ignoreExisting(write: Promise<void>): Promise<void> {
@@ -100,7 +141,7 @@ export async function seedDemoData(shop: ShopRepository, now: Date = new Date())
       created_at: created,
       updated_at: created,
     };
-    await ignoreExisting(shop.createAppointment(appt).then(() => void (count += 1)));
+    await ignoreExisting(shop.createAppointment(appt, demoHistory(appt)).then(() => void (count += 1)));
   }
   return count;
 }

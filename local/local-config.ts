@@ -4,8 +4,9 @@
  * local stack's own (ports, auth, pollers, timings' visibility base) are declared here.
  */
 import { z } from 'zod';
-import { LOCAL_CREDENTIALS } from '../client/sigv4';
-import { parseEnv, serviceEnvFields as service } from '../infra/config';
+import { ROLES } from '../domain/roles';
+import { ConfigError, parseEnv, serviceEnvFields as service } from '../infra/config';
+import { parseAuthKeys } from './auth-keys';
 import { deriveLocalTimings, type LocalTimings } from './local-timings';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -23,8 +24,29 @@ export const localEnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   SEED: z.enum(['demo', 'none']).default('demo'),
   AUTH: z.enum(['iam', 'none']).default('iam'),
-  AUTH_ACCESS_KEY_ID: z.string().min(1).default(LOCAL_CREDENTIALS.accessKeyId),
-  AUTH_SECRET_ACCESS_KEY: z.string().min(1).default(LOCAL_CREDENTIALS.secretAccessKey),
+  /** `KEY:SECRET:ROLE,…` (local/auth-keys.ts); unset: LOCALDEV (admin), LOCALSTAFF (staff), LOCALVIEW (viewer). */
+  AUTH_KEYS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseAuthKeys(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  // The single key pair of earlier versions: refused rather than silently ignored.
+  AUTH_ACCESS_KEY_ID: z
+    .undefined({ message: 'is replaced by AUTH_KEYS=KEY:SECRET:ROLE,… (README)' })
+    .optional(),
+  AUTH_SECRET_ACCESS_KEY: z
+    .undefined({ message: 'is replaced by AUTH_KEYS=KEY:SECRET:ROLE,… (README)' })
+    .optional(),
+  /** Which local key the signing proxy on PROXY_PORT signs with: the first of this role. */
+  PROXY_ROLE: z.enum(ROLES).default('admin'),
+  /** The API's write policy (domain/roles.ts); `npm start` defaults to open like every stage. */
+  WRITE_POLICY: service.WRITE_POLICY,
   POLLERS: z.coerce.number().int().min(1).max(32).default(2),
   // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts),
   // so the service's fields lose their defaults here and keep their bounds.
@@ -48,5 +70,8 @@ export type LocalConfig = Omit<z.infer<typeof localEnvSchema>, keyof LocalTiming
 /** The settings, with every timing resolved; a bad value or a broken timing rule throws ConfigError. */
 export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
   const parsed = parseEnv(localEnvSchema, env);
+  if (!parsed.AUTH_KEYS.some((k) => k.role === parsed.PROXY_ROLE)) {
+    throw new ConfigError({ PROXY_ROLE: `no key in AUTH_KEYS has role ${parsed.PROXY_ROLE}` });
+  }
   return { ...parsed, ...deriveLocalTimings(parsed) };
 }

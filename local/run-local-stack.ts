@@ -11,6 +11,8 @@ import { createLog } from '../infra/observability';
 import { seedDemoData } from './demo-data';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file';
+import { keyForRole } from '../client/local-keys';
+import { principalRoles, verifierCredentials } from './auth-keys';
 import { loadLocalConfig, type LocalConfig } from './local-config';
 import { startSigningProxy, type SigningProxy } from './signing-proxy';
 import { verifySigV4 } from './sigv4-verifier';
@@ -92,6 +94,11 @@ export async function startLocalStackFromConfig(
         SWEEP_AFTER_SECONDS: config.SWEEP_AFTER_SECONDS,
         SWEEP_GIVE_UP_SECONDS: config.SWEEP_GIVE_UP_SECONDS,
         MAX_RECEIVE_COUNT: config.MAX_RECEIVE_COUNT,
+        // The gateway puts the verified access key in the event; the API maps it to its role.
+        AUTH_PRINCIPALS: principalRoles(config.AUTH_KEYS),
+        WRITE_POLICY: config.WRITE_POLICY,
+        // AUTH=none: nobody signs, so an unsigned request is the developer, with every right.
+        ...(config.AUTH === 'none' ? { AUTH_UNSIGNED_ROLE: 'admin' as const } : {}),
       },
       { visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS, queuePrefix: opts.queuePrefix },
     );
@@ -115,7 +122,11 @@ export async function startLocalStackFromConfig(
       say(`Demo data        ${n} appointments today and tomorrow`);
     }
 
-    const credentials = { [config.AUTH_ACCESS_KEY_ID]: config.AUTH_SECRET_ACCESS_KEY };
+    const credentials = verifierCredentials(config.AUTH_KEYS);
+    // loadLocalConfig checked that a key of PROXY_ROLE exists.
+    const proxyKey = keyForRole(config.PROXY_ROLE, config.AUTH_KEYS) as NonNullable<
+      ReturnType<typeof keyForRole>
+    >;
     // The gateway's own request lines, outside any invocation; the handlers log through the app's.
     const log = createLog(config);
     const app = await startLocalApp(serviceConfig, {
@@ -143,10 +154,7 @@ export async function startLocalStackFromConfig(
         host: config.HOST,
         targetUrl: app.gateway.url,
         region: config.AWS_REGION,
-        credentials: {
-          accessKeyId: config.AUTH_ACCESS_KEY_ID,
-          secretAccessKey: config.AUTH_SECRET_ACCESS_KEY,
-        },
+        credentials: { accessKeyId: proxyKey.accessKeyId, secretAccessKey: proxyKey.secretAccessKey },
       });
       stops.push(proxy.close);
     }
@@ -171,7 +179,13 @@ export async function startLocalStackFromConfig(
 
     say('');
     say(`API (function URL stand-in)  ${app.gateway.url}   ${config.AUTH === 'iam' ? 'SigV4 required' : ''}`);
-    if (proxy) say(`Signing proxy                ${proxy.url}   use this one with curl and the browser`);
+    if (proxy) {
+      say(
+        `Signing proxy                ${proxy.url}   use this one with curl and the browser (signs as ${proxyKey.accessKeyId}, ${proxyKey.role}; PROXY_ROLE picks another)`,
+      );
+    }
+    say(`Keys             ${config.AUTH_KEYS.map((k) => `${k.accessKeyId} (${k.role})`).join(', ')}`);
+    if (config.WRITE_POLICY !== 'open') say(`Write policy     ${config.WRITE_POLICY}`);
     if (proxy && opts.staticFiles) say(`Board page                   ${proxy.url}/`);
     if (config.AUTH === 'none') {
       say('');

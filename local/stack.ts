@@ -88,6 +88,8 @@ export async function provision(
       METRICS_FILE: '.data/metrics.log',
       SWEEP_AFTER_SECONDS: 60,
       SWEEP_GIVE_UP_SECONDS: 900,
+      AUTH_PRINCIPALS: new Map(),
+      WRITE_POLICY: 'open',
       ...base,
       MAX_RECEIVE_COUNT: maxReceiveCount,
       DYNAMODB_ENDPOINT: services.dynamodbEndpoint,

@@ -8,9 +8,11 @@ import { z } from 'zod';
 import { ConfigError, parseEnv } from '../infra/config';
 import { startSigningProxy, type SigningProxy } from '../local/signing-proxy';
 import { describeCredentials, isLoopback, resolveCredentials } from '../client/api-client';
+import { keyForRole } from '../client/local-keys';
+import { ROLES } from '../domain/roles';
 import { main, processIo, runScript, UsageError, type ScriptIo } from './lib/cli';
 
-const HELP = `Usage: npm run proxy
+const HELP = `Usage: npm run proxy [-- --role viewer|staff|admin]
 
 Listens on PROXY_PORT and forwards every request to TARGET_URL, signed with SigV4 (service lambda),
 so tools that cannot sign can call an AWS_IAM function URL or the local gateway.
@@ -21,8 +23,11 @@ Environment:
   TARGET_URL   origin to forward to (default http://127.0.0.1:3000), e.g.
                https://abc123.lambda-url.us-west-2.on.aws
   AWS_REGION   region of the signature (default us-west-2)
+  PROXY_ROLE   viewer, staff or admin (or --role): sign with that role's local key
+               (LOCALVIEW, LOCALSTAFF, LOCALDEV); loopback targets only
 Credentials: the AWS default chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE, SSO); for a loopback target
-without AWS_ACCESS_KEY_ID, the local keys LOCALDEV/localdev-secret that \`npm start\` accepts.
+without AWS_ACCESS_KEY_ID, the local admin key LOCALDEV/localdev-secret that \`npm start\` accepts.
+On AWS the role is the IAM role you assume (docs/deploy.md), e.g. AWS_PROFILE=shop-staff.
 
 Example: TARGET_URL=https://abc123.lambda-url.us-west-2.on.aws AWS_PROFILE=shop npm run proxy
          curl http://127.0.0.1:8080/healthz`;
@@ -37,6 +42,7 @@ const proxyEnvSchema = z.object({
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-west-2')
     .default('us-west-2'),
+  PROXY_ROLE: z.enum(ROLES).optional(),
 });
 export type ProxyEnv = z.infer<typeof proxyEnvSchema>;
 
@@ -46,7 +52,19 @@ export async function startProxyFromEnv(
   log?: (line: string) => void,
 ): Promise<{ proxy: SigningProxy; config: ProxyEnv; credentials: string }> {
   const config = parseEnv(proxyEnvSchema, env);
-  const credentials = resolveCredentials(config.TARGET_URL, {}, env);
+  let explicit = {};
+  if (config.PROXY_ROLE) {
+    // The local keys are the only ones with a role of their own; an AWS caller's role is the IAM
+    // role it assumed, which no flag here can change.
+    if (!isLoopback(config.TARGET_URL)) {
+      throw new ConfigError({
+        PROXY_ROLE: 'picks a local key, for a loopback TARGET_URL only; on AWS assume the role (AWS_PROFILE)',
+      });
+    }
+    const key = keyForRole(config.PROXY_ROLE) as NonNullable<ReturnType<typeof keyForRole>>;
+    explicit = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  }
+  const credentials = resolveCredentials(config.TARGET_URL, explicit, env);
   const proxy = await startSigningProxy({
     port: config.PROXY_PORT,
     host: config.PROXY_HOST,
@@ -65,13 +83,22 @@ export async function run(
   stop: Promise<unknown> = signalled(),
 ): Promise<number> {
   return runScript('proxy', io, async () => {
-    // Only --help: the proxy is configured by its environment, like `npm start`.
+    // --help, and --role (the same as PROXY_ROLE); the rest is configured by the environment.
     let help: boolean | undefined;
+    let role: string | undefined;
     try {
-      help = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true })
-        .values.help;
+      const { values } = parseArgs({
+        args: argv,
+        options: { help: { type: 'boolean', short: 'h' }, role: { type: 'string' } },
+        strict: true,
+      });
+      help = values.help;
+      role = values.role;
     } catch (err) {
       throw new UsageError((err as Error).message);
+    }
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) {
+      throw new UsageError(`--role must be one of ${ROLES.join(', ')}, got "${role}"`);
     }
     if (help) {
       io.out(HELP);
@@ -79,7 +106,8 @@ export async function run(
     }
     let started: Awaited<ReturnType<typeof startProxyFromEnv>>;
     try {
-      started = await startProxyFromEnv(io.env, (line) => io.out(line));
+      const env = role === undefined ? io.env : { ...io.env, PROXY_ROLE: role };
+      started = await startProxyFromEnv(env, (line) => io.out(line));
     } catch (err) {
       if (err instanceof ConfigError) {
         io.err(`proxy: ${err.message}`);

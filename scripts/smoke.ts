@@ -6,9 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addDays } from '../domain/days';
-import { describeResponse, type ApiClient, type ApiResponse } from '../client/api-client';
+import { ApiClient, describeResponse, isLoopback, type ApiResponse } from '../client/api-client';
+import { keyForRole } from '../client/local-keys';
 import {
   COMMON_HELP,
+  DIRECT_URL,
+  PROXY_URL,
   clientFor,
   dayOption,
   intOption,
@@ -16,6 +19,8 @@ import {
   parseCli,
   processIo,
   runScript,
+  stringOption,
+  type CommonOptions,
   type ScriptIo,
 } from './lib/cli';
 
@@ -25,8 +30,9 @@ const DAYS_AHEAD = 180;
 const HELP = `Usage: npm run smoke [-- options]
 
 Checks a running API end to end: healthz; creates a customer, a vehicle and an appointment; reads
-the appointment back; finds it on the board; reads stats; moves it scheduled -> in_progress and
-long-polls the move until applied; reads version 2 back. Prints one line per check with its time.
+the appointment back; finds it on the board; reads stats; checks that a viewer's move is refused
+(403) and changes nothing; moves it scheduled -> in_progress and long-polls the move until applied;
+reads version 2 back. Everything but the viewer check signs as admin. Prints one line per check with its time.
 Exit 0 when all pass, 1 at the first failure (with the reason), 2 on bad arguments.
 
 The data it creates is real: a customer named "Smoke test <run id>" and one appointment at 07:00 UTC
@@ -35,6 +41,9 @@ on --date (default: ${DAYS_AHEAD} days from today), away from the working board.
 Options:
   --date YYYY-MM-DD  the day of the smoke appointment
   --timeout-ms N     how long to wait for the move to be applied (default 15000)
+  --viewer-url URL   a signing proxy that signs as a viewer (npm run proxy -- --role viewer), for
+                     the viewer check. Without it: against npm start, the gateway (${DIRECT_URL})
+                     signed with the local viewer key LOCALVIEW; elsewhere the check is skipped
 
 ${COMMON_HELP}`;
 
@@ -54,7 +63,7 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
   return runScript('smoke', io, async () => {
     const { values, common, help } = parseCli(
       argv,
-      { date: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+      { date: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'viewer-url': { type: 'string' } },
       io.env,
     );
     if (help) {
@@ -65,11 +74,39 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
     const timeoutMs = intOption('timeout-ms', values['timeout-ms'], 15_000, { min: 100, max: 300_000 });
     const { client, description } = clientFor(common, io.env);
     io.out(`smoke: ${description}`);
-    return smoke(client, day, timeoutMs, io);
+    const viewer = viewerClient(common, stringOption(values, 'viewer-url'));
+    return smoke(client, viewer, day, timeoutMs, io);
   });
 }
 
-async function smoke(client: ApiClient, day: string, timeoutMs: number, io: ScriptIo): Promise<number> {
+/**
+ * A client that acts as a viewer: the proxy given, or locally the viewer key signing against the
+ * gateway; undefined where no viewer credentials are known (a function URL without --viewer-url).
+ */
+function viewerClient(common: CommonOptions, viewerUrl: string | undefined): ApiClient | undefined {
+  if (viewerUrl) return new ApiClient({ baseUrl: viewerUrl });
+  const key = keyForRole('viewer');
+  if (!key) return undefined;
+  const target = common.sign ? common.baseUrl : common.baseUrl === PROXY_URL ? DIRECT_URL : undefined;
+  if (!target || !isLoopback(target)) return undefined;
+  return new ApiClient({
+    baseUrl: target,
+    sign: {
+      region: common.region,
+      service: 'lambda',
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+    },
+  });
+}
+
+async function smoke(
+  client: ApiClient,
+  viewer: ApiClient | undefined,
+  day: string,
+  timeoutMs: number,
+  io: ScriptIo,
+): Promise<number> {
   const runId = randomUUID().slice(0, 8);
   let passed = 0;
   const check = async (name: string, body: () => Promise<{ ms: number; note?: string }>) => {
@@ -158,6 +195,21 @@ async function smoke(client: ApiClient, day: string, timeoutMs: number, io: Scri
       const stats = data(res, 200);
       need(stats.total >= 1 && stats.by_status.scheduled >= 1, `stats of ${day} count ${stats.total} cards`);
       return { ms: res.ms, note: `${stats.total} on ${day}` };
+    });
+    await check('viewer may not move', async () => {
+      if (!viewer) return { ms: 0, note: 'skipped: no viewer credentials (--viewer-url)' };
+      const res = await viewer.submitMove(appointmentId, {
+        to_status: 'in_progress',
+        expected_version: 1,
+        from_status: 'scheduled',
+      });
+      need(
+        res.status === 403 && res.body?.ok === false && res.body.error.code === 'forbidden',
+        `expected 403 forbidden, got ${describeResponse(res)}`,
+      );
+      const after = data(await client.getAppointment(appointmentId), 200);
+      need(after.version === 1, `the refused move changed the card to v${after.version}`);
+      return { ms: res.ms, note: res.body.error.message };
     });
     await check('move to in_progress', async () => {
       const { submit, move, ms } = await client.moveAndWait(

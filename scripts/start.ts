@@ -29,7 +29,9 @@ DynamoDB and SQS endpoints, table, queue URLs, pid); npm run redrive-dlq and npm
 read it. A clean stop removes it.
 
 Environment: PORT, PROXY_PORT, HOST, AWS_REGION, TABLE_NAME, DATA_DIR, SEED (demo|none),
-AUTH (iam|none), AUTH_ACCESS_KEY_ID, AUTH_SECRET_ACCESS_KEY, POLLERS, LOG_LEVEL, METRICS_SINK,
+AUTH (iam|none), AUTH_KEYS (KEY:SECRET:ROLE,…; default LOCALDEV admin, LOCALSTAFF staff,
+LOCALVIEW viewer), PROXY_ROLE (viewer|staff|admin: the key the proxy signs with; default admin),
+WRITE_POLICY (open|moves-only|read-only), POLLERS, LOG_LEVEL, METRICS_SINK,
 METRICS_FILE, DYNAMODB_ENDPOINT / SQS_ENDPOINT (use running services instead of starting them).
 
 Timings, with AWS's ratios to the visibility timeout V when unset (AWS: V 90 s, worker 15 s,

@@ -30,6 +30,9 @@ vehicles, appointments over --days days from today (08:00-19:00 UTC, 1-3 service
 moves that bring cards into every status (scheduled, in_progress, ready, completed, no_show,
 canceled). Deterministic for a given --seed and start day; ids look like uat-<seed>-c<i>. Safe to
 run twice: existing customers, vehicles and appointments are skipped and no move is applied again.
+It creates customers, vehicles and appointments, so it must act as an admin: the proxy of npm start
+signs as LOCALDEV (admin) by default, --sign against 127.0.0.1 uses LOCALDEV too, and on AWS assume
+the admin caller role (docs/deploy.md). The stage's WRITE_POLICY must be open (prod is moves-only).
 Progress goes to stderr. Exit 0 when the data is complete, 1 when something was refused, 2 when it
 could not run.
 

@@ -18,6 +18,7 @@ import {
   type MoveTimings,
 } from '../move';
 import type { MoveQueue, MoveRepository } from '../ports';
+import type { Actor } from '../roles';
 import type { SubmitMoveInput } from '../schemas';
 import { STATUSES, isStatus } from '../status';
 
@@ -51,6 +52,7 @@ export async function submitMove(
   deps: MoveDeps,
   appointmentId: string,
   input: SubmitMoveInput,
+  by: Actor,
 ): Promise<SubmitResult> {
   const unknown: Record<string, string> = {};
   if (!isStatus(input.to_status)) unknown.to_status = `unknown status; one of ${STATUSES.join(', ')}`;
@@ -65,7 +67,7 @@ export async function submitMove(
     expected_version: input.expected_version,
     ...(input.from_status ? { from_status: input.from_status as MoveRequest['to_status'] } : {}),
   };
-  const record = newMoveRecord(request, deps.now(), deps.moveTimings);
+  const record = newMoveRecord(request, deps.now(), deps.moveTimings, by);
   const result = await deps.moves.recordPendingMove(record);
   if (result.kind === 'appointment_not_found') {
     throw new NotFoundError(`no appointment with id ${appointmentId}`, { appointment_id: appointmentId });

@@ -5,6 +5,7 @@
  */
 import type { Appointment } from '../appointment';
 import { dayOf } from '../days';
+import { movedEntry } from '../history';
 import { applyMoveToCard, decideMove, settleMove, type MoveRecord } from '../move';
 import type { CardVersion, MoveRepository, StatsDayStore } from '../ports';
 import { daysToTouch } from '../stats-days';
@@ -60,7 +61,7 @@ async function touchDayOf(deps: ProcessDeps, day: string, card: CardVersion): Pr
 
 /**
  * Steps: read the move and its card together (consistent); skip a settled move; decide; write
- * the card and the outcome atomically (apply) or the outcome alone; if the card changed between
+ * the card, the outcome and the card's history entry atomically (apply) or the outcome alone; if the card changed between
  * read and write (a PATCH, or a redriven duplicate), read again and decide again.
  */
 export async function processMove(
@@ -90,7 +91,12 @@ export async function processMove(
       // Recorded before the commit as well, so a worker that dies between commit and its bump
       // cannot leave a reader storing figures without this move (stats-days.ts).
       await touchDayOf(deps, dayOf(moved.appt_start), moved);
-      const result = await deps.moves.commitAppliedMove(moved, decision.readVersion, settled);
+      const result = await deps.moves.commitAppliedMove(
+        moved,
+        decision.readVersion,
+        settled,
+        movedEntry(card, moved, settled),
+      );
       if (result.kind === 'committed') {
         return { kind: 'settled', record: settled, transition, ...changedDay(settled, moved) };
       }

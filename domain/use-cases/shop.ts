@@ -7,6 +7,8 @@ import { assembleBoard, type Board } from '../board';
 import type { Customer, Vehicle } from '../customer';
 import { checkDayRange, dayOf, daysBetween } from '../days';
 import { NotFoundError, UnprocessableError } from '../errors';
+import { createdEntry, editedEntry, historyPage, type HistoryEntry } from '../history';
+import type { Actor } from '../roles';
 import type { CardVersion, ShopRepository, StatsDayStore, WarnLog } from '../ports';
 import {
   MAX_BOARD_DAYS,
@@ -101,15 +103,21 @@ export async function addVehicle(deps: ShopDeps, input: CreateVehicleInput): Pro
   return vehicle;
 }
 
-/** Steps: read customer, vehicle and catalog in parallel; apply the rules; write the card. */
-export async function bookAppointment(deps: ShopDeps, input: CreateAppointmentInput): Promise<Appointment> {
+/** Steps: read customer, vehicle and catalog in parallel; apply the rules; write the card with its `created` entry. */
+export async function bookAppointment(
+  deps: ShopDeps,
+  input: CreateAppointmentInput,
+  by: Actor,
+): Promise<Appointment> {
   const [customer, vehicle, catalog] = await Promise.all([
     deps.shop.getCustomer(input.customer_id),
     deps.shop.getVehicle(input.vehicle_id),
     deps.shop.listServices(),
   ]);
   const appt = createAppointment(input, { customer, vehicle, catalog }, deps.newId(), deps.now());
-  await withStatsDaysTouched(deps, [dayOf(appt.appt_start)], appt, () => deps.shop.createAppointment(appt));
+  await withStatsDaysTouched(deps, [dayOf(appt.appt_start)], appt, () =>
+    deps.shop.createAppointment(appt, [createdEntry(appt, by)]),
+  );
   return appt;
 }
 
@@ -119,19 +127,40 @@ export async function getAppointment(deps: ShopDeps, id: string): Promise<Appoin
   return appt;
 }
 
-/** Steps: read the card; check the caller's version and the edit; write conditionally on version. */
+/**
+ * Steps: read the card; check the caller's version and the edit; write it with its `edited` entry,
+ * conditionally on version.
+ */
 export async function editAppointment(
   deps: ShopDeps,
   id: string,
   patch: PatchAppointmentInput,
+  by: Actor,
 ): Promise<Appointment> {
   const [current, catalog] = await Promise.all([deps.shop.getAppointment(id), deps.shop.listServices()]);
   if (!current) throw new NotFoundError(`no appointment with id ${id}`, { id });
   const next = patchAppointment(current, patch, catalog, deps.now());
   await withStatsDaysTouched(deps, [dayOf(current.appt_start), dayOf(next.appt_start)], next, () =>
-    deps.shop.updateAppointment(next, current.version),
+    deps.shop.updateAppointment(next, current.version, editedEntry(current, next, by)),
   );
   return next;
+}
+
+/**
+ * Steps, in parallel: read the card (404 when there is none) and a page of its history below the
+ * cursor's version, newest first.
+ */
+export async function getHistory(
+  deps: Pick<ShopDeps, 'shop'>,
+  id: string,
+  page: { limit: number; beforeVersion?: number },
+): Promise<{ appointment_id: string; version: number; entries: HistoryEntry[]; next_cursor: string | null }> {
+  const [card, entries] = await Promise.all([
+    deps.shop.getAppointment(id),
+    deps.shop.listHistory(id, page.limit, page.beforeVersion),
+  ]);
+  if (!card) throw new NotFoundError(`no appointment with id ${id}`, { id });
+  return { appointment_id: id, version: card.version, ...historyPage(entries) };
 }
 
 export async function getBoard(

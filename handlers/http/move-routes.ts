@@ -6,13 +6,13 @@ import { submitMove, waitForMove } from '../../domain/use-cases/moves';
 import type { RouteHandler } from './http-types';
 import { ok, parseInput } from './response';
 
-export const submit: RouteHandler = async ({ params, body, deps }) => {
+export const submit: RouteHandler = async ({ params, body, deps, caller }) => {
   const appointmentId = params.id ?? '';
   if (!idSchema.safeParse(appointmentId).success) {
     throw new NotFoundError(`no appointment with id ${appointmentId}`, { appointment_id: appointmentId });
   }
   const input = parseInput(submitMoveSchema, body, 'body');
-  const { record } = await submitMove(deps, appointmentId, input);
+  const { record } = await submitMove(deps, appointmentId, input, caller);
   const location = `/api/admin/moves/${record.move_id}`;
   if (record.status === 'pending') {
     return ok({ move_id: record.move_id, appointment_id: record.appointment_id, status: 'pending' }, 202, {

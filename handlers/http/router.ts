@@ -32,10 +32,15 @@ export class Router {
     return params;
   }
 
+  /** Every route, as declared (the role table is checked against this list). */
+  list(): readonly Route[] {
+    return this.routes;
+  }
+
   resolve(
     method: string,
     path: string,
-  ): { handler: RouteHandler; params: Record<string, string>; route: string } {
+  ): { route: Route; handler: RouteHandler; params: Record<string, string> } {
     const parts = path.split('/').filter(Boolean);
     const allowed: string[] = [];
     // Literal routes win over captures (/appointments/board before /appointments/{id}).
@@ -48,7 +53,7 @@ export class Router {
     for (const route of ordered) {
       const params = Router.match(route.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { handler: route.handler, params, route: route.path };
+      if (route.method === method) return { route, handler: route.handler, params };
       if (!pathMatched || !allowed.includes(route.method)) allowed.push(route.method);
       pathMatched = true;
     }

@@ -19,7 +19,7 @@ import type { RouteHandler } from './http-types';
 import { ok, parseInput } from './response';
 
 /** An id in the path that cannot exist is a 404, not a 400. */
-function pathId(params: Record<string, string>, name = 'id'): string {
+export function pathId(params: Record<string, string>, name = 'id'): string {
   const id = params[name] ?? '';
   if (!idSchema.safeParse(id).success) throw new NotFoundError(`no appointment with id ${id}`, { id });
   return id;
@@ -43,17 +43,17 @@ export const listServices: RouteHandler = async ({ deps }) => {
   );
 };
 
-export const createAppointment: RouteHandler = async ({ body, deps }) => {
-  const appt = await bookAppointment(deps, parseInput(createAppointmentSchema, body, 'body'));
+export const createAppointment: RouteHandler = async ({ body, deps, caller }) => {
+  const appt = await bookAppointment(deps, parseInput(createAppointmentSchema, body, 'body'), caller);
   return ok(presentAppointment(appt), 201, { location: `/api/admin/appointments/${appt.id}` });
 };
 
 export const readAppointment: RouteHandler = async ({ params, deps }) =>
   ok(presentAppointment(await getAppointment(deps, pathId(params))));
 
-export const updateAppointment: RouteHandler = async ({ params, body, deps }) =>
+export const updateAppointment: RouteHandler = async ({ params, body, deps, caller }) =>
   ok(
     presentAppointment(
-      await editAppointment(deps, pathId(params), parseInput(patchAppointmentSchema, body, 'body')),
+      await editAppointment(deps, pathId(params), parseInput(patchAppointmentSchema, body, 'body'), caller),
     ),
   );

@@ -31,9 +31,11 @@ export class CachedCatalogShopRepository implements ShopRepository {
   getCustomer: ShopRepository['getCustomer'] = (id) => this.inner.getCustomer(id);
   createVehicle: ShopRepository['createVehicle'] = (v) => this.inner.createVehicle(v);
   getVehicle: ShopRepository['getVehicle'] = (id) => this.inner.getVehicle(id);
-  createAppointment: ShopRepository['createAppointment'] = (a) => this.inner.createAppointment(a);
+  createAppointment: ShopRepository['createAppointment'] = (a, h) => this.inner.createAppointment(a, h);
   getAppointment: ShopRepository['getAppointment'] = (id) => this.inner.getAppointment(id);
-  updateAppointment: ShopRepository['updateAppointment'] = (a, v) => this.inner.updateAppointment(a, v);
+  updateAppointment: ShopRepository['updateAppointment'] = (a, v, e) => this.inner.updateAppointment(a, v, e);
+  listHistory: ShopRepository['listHistory'] = (id, limit, before) =>
+    this.inner.listHistory(id, limit, before);
   boardItems: ShopRepository['boardItems'] = (days) => this.inner.boardItems(days);
   statsItems: ShopRepository['statsItems'] = (from, to) => this.inner.statsItems(from, to);
   ping: ShopRepository['ping'] = () => this.inner.ping();

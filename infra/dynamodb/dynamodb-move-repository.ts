@@ -19,8 +19,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
+import type { HistoryEntry } from '../../domain/history';
 import type { FailureReason, MoveRecord } from '../../domain/move';
 import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
+import { historyPut } from './history-items';
 import { appointmentItem, fromItem } from './items';
 import { INDEX_PENDING_MOVES, PENDING_SHARDS, keys } from './table';
 
@@ -153,6 +155,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
     card: Appointment,
     readVersion: number,
     settled: MoveRecord,
+    entry: HistoryEntry,
   ): Promise<CommitResult> {
     try {
       await this.doc.send(
@@ -180,14 +183,25 @@ export class DynamoDbMoveRepository implements MoveRepository {
                 ExpressionAttributeValues: { ':pending': 'pending' },
               },
             },
+            // The card's entry for its new version: a new item of its own, so no move of another
+            // card and no reader contends with it (one more item: 2 WCU per KB, like the others).
+            historyPut(this.tableName, card.id, entry),
           ],
         }),
       );
       return { kind: 'committed' };
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
-      const [cardReason, moveReason] = err.CancellationReasons ?? [];
+      // An entry that already exists while the card is still at readVersion cannot happen (the two
+      // are written together); if it ever did, the error below fails the record, loudly.
+      const [cardReason, moveReason, entryReason] = err.CancellationReasons ?? [];
       if (reasonCode(moveReason) === 'ConditionalCheckFailed') return { kind: 'already_settled' };
+      // A PATCH is a transaction on the card and its entry too: when the two meet, DynamoDB cancels
+      // one. The card is being changed under us, so read it again and decide again rather than
+      // fail the record and wait out a visibility timeout.
+      if ([cardReason, entryReason].some((r) => reasonCode(r) === 'TransactionConflict')) {
+        return { kind: 'card_changed' };
+      }
       if (reasonCode(cardReason) === 'ConditionalCheckFailed') {
         const item = cardReason?.Item
           ? fromItem<Appointment>(unmarshall(cardReason.Item as never))

@@ -1,10 +1,15 @@
 /** ShopRepository on the single table: customers, vehicles, the catalog and appointments. */
-import { ConditionalCheckFailedException, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +18,9 @@ import type { Service } from '../../domain/catalog';
 import type { Customer, Vehicle } from '../../domain/customer';
 import { addDays, daysBetween } from '../../domain/days';
 import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
+import type { HistoryEntry } from '../../domain/history';
 import type { ShopRepository } from '../../domain/ports';
+import { historyPut, queryHistory } from './history-items';
 import { appointmentItem, fromItem } from './items';
 import { INDEX_BY_DAY, INDEX_BY_MONTH, keys } from './table';
 
@@ -103,28 +110,56 @@ export class DynamoDbShopRepository implements ShopRepository {
     }
   }
 
-  createAppointment(appt: Appointment): Promise<void> {
-    return this.putNew(appointmentItem(appt), 'appointment', appt.id);
+  async createAppointment(appt: Appointment, history: readonly HistoryEntry[]): Promise<void> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: appointmentItem(appt),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            ...history.map((entry) => historyPut(this.tableName, appt.id, entry)),
+          ],
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && cancelledOn(err, 0)) {
+        throw new AlreadyExistsError(`an appointment with id ${appt.id} already exists`, { id: appt.id });
+      }
+      throw err;
+    }
   }
 
   getAppointment(id: string): Promise<Appointment | undefined> {
     return this.getEntity<Appointment>(keys.appointment(id), true);
   }
 
-  async updateAppointment(next: Appointment, expectedVersion: number): Promise<void> {
+  async updateAppointment(next: Appointment, expectedVersion: number, entry: HistoryEntry): Promise<void> {
     try {
       await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: appointmentItem(next),
-          ConditionExpression: 'attribute_exists(PK) AND version = :v',
-          ExpressionAttributeValues: { ':v': expectedVersion },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: appointmentItem(next),
+                ConditionExpression: 'attribute_exists(PK) AND version = :v',
+                ExpressionAttributeValues: { ':v': expectedVersion },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            historyPut(this.tableName, next.id, entry),
+          ],
         }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        const current = err.Item?.version?.N ? Number(err.Item.version.N) : -1;
+      if (err instanceof TransactionCanceledException && cancelledOn(err, 0)) {
+        const item = err.CancellationReasons?.[0]?.Item;
+        const current = item?.version?.N ? Number(item.version.N) : -1;
         throw new VersionConflictError(
           `appointment ${next.id} changed while being edited (now version ${current})`,
           current,
@@ -132,6 +167,10 @@ export class DynamoDbShopRepository implements ShopRepository {
       }
       throw err;
     }
+  }
+
+  listHistory(id: string, limit: number, beforeVersion?: number): Promise<HistoryEntry[]> {
+    return queryHistory(this.doc, this.tableName, id, limit, beforeVersion);
   }
 
   async boardItems(days: readonly string[]): Promise<BoardItem[]> {
@@ -153,6 +192,11 @@ export class DynamoDbShopRepository implements ShopRepository {
   async ping(): Promise<void> {
     await this.doc.send(new DescribeTableCommand({ TableName: this.tableName }));
   }
+}
+
+/** Whether the transaction was cancelled because item `index`'s condition failed. */
+function cancelledOn(err: TransactionCanceledException, index: number): boolean {
+  return err.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }
 
 /** The by_day Query of one day with the board's projection; the bench times the same request. */

@@ -24,6 +24,8 @@ export const PENDING_PROJECTION = [
   'status',
 ];
 
+export const HISTORY_SK_PREFIX = 'HIST#';
+
 const statsMonthPartition = (month: string) => `STATS#${month}`;
 
 export const keys = {
@@ -33,6 +35,15 @@ export const keys = {
   service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
   appointment: (id: string) => ({ PK: `APPT#${id}`, SK: 'APPOINTMENT' }),
   move: (id: string) => ({ PK: `MOVE#${id}`, SK: 'MOVE' }),
+  /**
+   * A card's history entry of one version: an item of its own in the card's partition (so a
+   * Query reads a page newest first), never the card item itself, so writing it adds no
+   * contention. Zero-padded, so the sort key orders versions numerically.
+   */
+  historyEntry: (appointmentId: string, version: number) => ({
+    PK: `APPT#${appointmentId}`,
+    SK: `${HISTORY_SK_PREFIX}${String(version).padStart(10, '0')}`,
+  }),
   /**
    * A day's stats: its change counter (`#REV`, bumped by writers) and its stored figures (`#FIG`,
    * written by readers) are two items, so storing figures never needs a condition on the counter.

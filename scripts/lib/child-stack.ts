@@ -18,7 +18,17 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const START = join(ROOT, 'scripts', 'start.ts');
 
 /** Variables that would point the child at services it does not own, so a kill would spare them. */
-const INHERITED_BUT_NOT_WANTED = ['DYNAMODB_ENDPOINT', 'SQS_ENDPOINT', 'PORT', 'PROXY_PORT', 'DATA_DIR'];
+const INHERITED_BUT_NOT_WANTED = [
+  'DYNAMODB_ENDPOINT',
+  'SQS_ENDPOINT',
+  'PORT',
+  'PROXY_PORT',
+  'DATA_DIR',
+  'AUTH_ACCESS_KEY_ID',
+  'AUTH_SECRET_ACCESS_KEY',
+  'PROXY_ROLE',
+  'WRITE_POLICY',
+];
 
 export interface ChildStackOptions {
   dataDir: string;
@@ -111,8 +121,8 @@ export class ChildStack {
       HOST: '127.0.0.1',
       AWS_REGION: opts.region,
       DATA_DIR: opts.dataDir,
-      AUTH_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AUTH_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      // The default keys (client/local-keys.ts): the chaos clients sign as LOCALDEV, an admin.
+      AUTH_KEYS: '',
     });
     const log = createWriteStream(opts.logFile, { flags: 'a' });
     log.write(`--- ${new Date().toISOString()} starting the stack, API port ${port}\n`);

@@ -10,6 +10,8 @@ import { verifySigV4 } from '../../local/sigv4-verifier';
 import * as processor from '../../loadtest/processor';
 import type { ArtilleryContext, ArtilleryResponse, RequestParams } from '../../loadtest/processor';
 import { verdict, type ArtilleryReport, type Summary } from '../../loadtest/verdict';
+import { LOCAL_KEYS } from '../../client/local-keys';
+import { principalRoles, verifierCredentials } from '../../local/auth-keys';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const REGION = 'us-west-2';
@@ -18,11 +20,8 @@ let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp({
-    authenticate: (req) =>
-      verifySigV4(req, {
-        credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
-        region: REGION,
-      }),
+    authenticate: (req) => verifySigV4(req, { credentials: verifierCredentials(LOCAL_KEYS), region: REGION }),
+    config: { AUTH_PRINCIPALS: principalRoles(LOCAL_KEYS) },
   });
 });
 

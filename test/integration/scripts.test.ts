@@ -24,6 +24,8 @@ import type { ScriptIo } from '../../scripts/lib/cli';
 import { run as seed, SEED_SLOTS } from '../../scripts/seed';
 import { run as smoke } from '../../scripts/smoke';
 import { run as uatData } from '../../scripts/uat-data';
+import { LOCAL_KEYS } from '../../client/local-keys';
+import { principalRoles, verifierCredentials } from '../../local/auth-keys';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const REGION = 'us-west-2';
@@ -31,6 +33,8 @@ const today = new Date().toISOString().slice(0, 10);
 
 let app: TestApp;
 let proxy: SigningProxy;
+/** A proxy that signs as the local viewer, for smoke's viewer check. */
+let viewerProxy: SigningProxy;
 let emptyDataDir: string;
 /** The API's own log lines (JSON), to see what the handler saw. */
 const apiLog: Array<Record<string, unknown>> = [];
@@ -38,11 +42,8 @@ const apiLog: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   emptyDataDir = await mkdtemp(join(tmpdir(), 'scripts-data-'));
   app = await startTestApp({
-    authenticate: (req) =>
-      verifySigV4(req, {
-        credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
-        region: REGION,
-      }),
+    authenticate: (req) => verifySigV4(req, { credentials: verifierCredentials(LOCAL_KEYS), region: REGION }),
+    config: { AUTH_PRINCIPALS: principalRoles(LOCAL_KEYS) },
     overrides: { log: createLogger({}, 'info', (line) => apiLog.push(JSON.parse(line))) },
   });
   proxy = await startSigningProxy({
@@ -51,9 +52,17 @@ beforeAll(async () => {
     region: REGION,
     credentials: LOCAL_CREDENTIALS,
   });
+  const viewerKey = LOCAL_KEYS.find((k) => k.role === 'viewer') as (typeof LOCAL_KEYS)[number];
+  viewerProxy = await startSigningProxy({
+    port: 0,
+    targetUrl: app.url,
+    region: REGION,
+    credentials: { accessKeyId: viewerKey.accessKeyId, secretAccessKey: viewerKey.secretAccessKey },
+  });
 });
 afterAll(async () => {
   await proxy?.close();
+  await viewerProxy?.close();
   await app?.stop();
   await rm(emptyDataDir, { recursive: true, force: true });
 });
@@ -95,19 +104,32 @@ describe('npm run smoke', () => {
   it('passes every check through the signing proxy', async () => {
     const { io, out, text } = captureIo();
 
-    const code = await smoke(['--base-url', proxy.url], io);
+    const code = await smoke(['--base-url', proxy.url, '--viewer-url', viewerProxy.url], io);
 
     expect({ code, output: text() }).toMatchObject({ code: 0 });
-    expect(out.filter((l) => l.startsWith('ok '))).toHaveLength(9);
-    expect(out.at(-1)).toBe('smoke: all 9 checks passed');
+    expect(out.filter((l) => l.startsWith('ok '))).toHaveLength(10);
+    expect(out.find((l) => l.includes('viewer may not move'))).toContain(
+      'role viewer may not POST /api/admin/appointments/{id}/move',
+    );
+    expect(out.at(-1)).toBe('smoke: all 10 checks passed');
   });
 
-  it('passes every check when it signs its own requests to the gateway', async () => {
-    const { io, text } = captureIo();
+  it('passes every check when it signs its own requests to the gateway, as the local viewer for the viewer check', async () => {
+    const { io, out, text } = captureIo();
 
     const code = await smoke(['--base-url', app.url, '--sign'], io);
 
     expect({ code, output: text() }).toMatchObject({ code: 0 });
+    expect(out.find((l) => l.includes('viewer may not move'))).toContain('role viewer may not');
+  });
+
+  it('fails the viewer check when the "viewer" may move after all', async () => {
+    const { io, out } = captureIo();
+
+    const code = await smoke(['--base-url', proxy.url, '--viewer-url', proxy.url], io);
+
+    expect(code).toBe(1);
+    expect(out.at(-1)).toMatch(/^FAIL\s+viewer may not move .*expected 403 forbidden, got 202/);
   });
 
   it('fails at healthz with the reason when nothing listens at the base URL', async () => {
@@ -423,7 +445,8 @@ describe('the gateway with SigV4 auth and the signing proxy', () => {
         method: 'POST',
         path: '/api/admin/appointments',
         status: 201,
-        caller: `arn:aws:iam::000000000000:user/${LOCAL_CREDENTIALS.accessKeyId}`,
+        caller: 'LOCALDEV',
+        role: 'admin',
       }),
     );
   });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MOVE_STATUSES } from '../../domain/move';
+import { parsePrincipalRoles, resolveCaller } from '../../domain/roles';
 import { loadServiceConfig } from '../../infra/config';
 import { keys, tableDefinition } from '../../infra/dynamodb/table';
 import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../../infra/move-queues';
@@ -86,6 +87,30 @@ const FUNCTIONS = {
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
+
+/** A caller role's ARN as CloudFormation would give it on this stage. */
+const CALLER_ROLE_ARN = (role: string) => `arn:aws:iam::123456789012:role/edgar-auto-shop-${STAGE}-${role}`;
+const CALLER_ROLES = {
+  ViewerCallerRole: 'viewer',
+  StaffCallerRole: 'staff',
+  AdminCallerRole: 'admin',
+} as const;
+
+/** Evaluates the few intrinsics the environment uses (Ref, GetAtt of a caller role, Join). */
+function resolveCfn(value: unknown, refs: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if ('Ref' in v) return refs[v.Ref] ?? 'unresolved';
+  if ('Fn::GetAtt' in v) {
+    const [id, attr] = v['Fn::GetAtt'] as [keyof typeof CALLER_ROLES, string];
+    return attr === 'Arn' && id in CALLER_ROLES ? CALLER_ROLE_ARN(CALLER_ROLES[id]) : 'unresolved';
+  }
+  if ('Fn::Join' in v) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resolveCfn(p, refs)).join(sep);
+  }
+  return 'unresolved';
+}
 
 describe('osls package', () => {
   it('writes the template and one bundle per function', () => {
@@ -203,12 +228,7 @@ describe('the functions', () => {
       MoveQueue: `https://sqs.${REGION}.amazonaws.com/123456789012/q.fifo`,
       MoveDeadLetterQueue: `https://sqs.${REGION}.amazonaws.com/123456789012/dlq.fifo`,
     };
-    const plain = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [
-        k,
-        typeof v === 'string' ? v : (resolved[(v as { Ref: string }).Ref] ?? 'unresolved'),
-      ]),
-    );
+    const plain = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveCfn(v, resolved)]));
     const config = loadServiceConfig({ ...plain, AWS_REGION: REGION });
     expect(config.METRICS_SINK).toBe('auto');
     expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
@@ -349,7 +369,7 @@ describe('IAM', () => {
       resourcesOfType('AWS::IAM::Role')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(['ApiRole', 'SweeperRole', 'WorkerRole'].sort());
+    ).toEqual(['ApiRole', 'SweeperRole', 'WorkerRole', ...Object.keys(CALLER_ROLES)].sort());
   });
 
   it.each(FUNCTION_KEYS)('grants %s exactly the actions and ARNs its code uses', (key) => {
@@ -466,6 +486,74 @@ describe('IAM', () => {
     );
     for (const command of used) {
       for (const action of ACTION_OF[command] ?? []) expect(grantedAnywhere).toContain(action);
+    }
+  });
+});
+
+describe('the caller roles', () => {
+  const apiEnv = () =>
+    resource('ApiLambdaFunction', 'AWS::Lambda::Function').Properties.Environment.Variables as Record<
+      string,
+      unknown
+    >;
+
+  it.each(Object.keys(CALLER_ROLES))(
+    '%s may only call this function URL, and only this account may assume it',
+    (id) => {
+      const role = resource(id, 'AWS::IAM::Role').Properties;
+      expect(role.RoleName).toBe(`edgar-auto-shop-${STAGE}-${CALLER_ROLES[id as keyof typeof CALLER_ROLES]}`);
+      expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:root' } },
+          Action: 'sts:AssumeRole',
+        },
+      ]);
+      const statements = (role.Policies as Json[]).flatMap((p) => p.PolicyDocument.Statement as Json[]);
+      const fnArn = {
+        'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:edgar-auto-shop-${STAGE}-api`,
+      };
+      expect(statements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunctionUrl',
+          Resource: fnArn,
+          Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+        },
+        { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnArn },
+      ]);
+      // The ARN spelled out is the API function's own name.
+      expect(resource('ApiLambdaFunction', 'AWS::Lambda::Function').Properties.FunctionName).toBe(
+        `edgar-auto-shop-${STAGE}-api`,
+      );
+    },
+  );
+
+  it('passes the API the mapping from each role ARN to its app role, which maps their sessions', () => {
+    const principals = parsePrincipalRoles(resolveCfn(apiEnv().AUTH_PRINCIPALS, {}));
+    expect([...principals]).toEqual([
+      [CALLER_ROLE_ARN('viewer'), 'viewer'],
+      [CALLER_ROLE_ARN('staff'), 'staff'],
+      [CALLER_ROLE_ARN('admin'), 'admin'],
+    ]);
+    for (const role of ['viewer', 'staff', 'admin'] as const) {
+      const session = `arn:aws:sts::123456789012:assumed-role/edgar-auto-shop-${STAGE}-${role}/maria`;
+      expect(resolveCaller({ accessKey: 'ASIAEXAMPLE', userArn: session }, principals)).toEqual({
+        ok: true,
+        actor: { role, principal: session },
+      });
+    }
+  });
+
+  it("sets prod's write policy explicitly (moves-only unless the stage parameter says otherwise)", () => {
+    expect(apiEnv().WRITE_POLICY).toBe('moves-only');
+  });
+
+  it('never lets unsigned requests have a role on AWS', () => {
+    for (const key of FUNCTION_KEYS) {
+      const env = resource(FUNCTIONS[key].logicalId, 'AWS::Lambda::Function').Properties.Environment
+        .Variables;
+      expect(env).not.toHaveProperty('AUTH_UNSIGNED_ROLE');
     }
   });
 });

@@ -310,13 +310,15 @@ describe('stats of settled days while the by_month index lags', () => {
     expect((await stats(day)).by_status).toMatchObject({ scheduled: 0, in_progress: 1 });
   });
 
-  it('reads a day live, unstored, while a recorded card never reached its version, until the card is written again (fault injected at the SDK: the card PutItem of an edit is throttled)', async () => {
+  it('reads a day live, unstored, while a recorded card never reached its version, until the card is written again (fault injected at the SDK: the TransactWriteItems of an edit, card and history entry, is throttled)', async () => {
     const day = '2024-04-08';
     const card = await createCard(app, day, 9);
     expect((await stats(day)).total).toBe(1);
     const removeFault = injectFault(
       app.container.doc,
-      (cmd, input) => /^Put(Item)?Command$/.test(cmd) && JSON.stringify(input).includes(`APPT#${card.id}`),
+      // An edit writes its card and history entry in one TransactWriteItems.
+      (cmd, input) =>
+        cmd === 'TransactWriteItemsCommand' && JSON.stringify(input).includes(`APPT#${card.id}`),
       () => new ProvisionedThroughputExceededException({ message: 'injected throttling', $metadata: {} }),
     );
     try {

@@ -15,6 +15,7 @@ import {
   type MoveRecord,
   type MoveRequest,
 } from '../../domain/move';
+import { movedEntry } from '../../domain/history';
 import type { MoveRepository } from '../../domain/ports';
 import { anAppointment } from './factories';
 
@@ -65,11 +66,9 @@ function applied(card: Appointment, move: MoveRecord) {
   const { from_status: from, ...request } = move;
   const decision = decideMove(card, { ...request, ...(from ? { from_status: from } : {}) });
   if (decision.kind !== 'apply') throw new Error(`expected ${move.move_id} to apply, got ${decision.kind}`);
-  return {
-    card: applyMoveToCard(card, decision, move.move_id, DECIDED),
-    settled: settleMove(move, decision, DECIDED),
-    readVersion: decision.readVersion,
-  };
+  const moved = applyMoveToCard(card, decision, move.move_id, DECIDED);
+  const settled = settleMove(move, decision, DECIDED);
+  return { card: moved, settled, readVersion: decision.readVersion, entry: movedEntry(card, moved, settled) };
 }
 
 const conflictOf = (move: MoveRecord) =>
@@ -177,9 +176,9 @@ export function moveRepositoryContract(
     describe('commitAppliedMove', () => {
       it('writes the moved card and the settled move together', async () => {
         const move = await recorded(aPendingMove());
-        const { card, settled, readVersion } = applied(aCard(), move);
+        const { card, settled, readVersion, entry } = applied(aCard(), move);
 
-        const result = await repo.commitAppliedMove(card, readVersion, settled);
+        const result = await repo.commitAppliedMove(card, readVersion, settled, entry);
 
         expect(result).toEqual({ kind: 'committed' });
         expect(await repo.getMoveAndCard(move.move_id, 'card-1')).toEqual({ move: settled, card });
@@ -188,11 +187,11 @@ export function moveRepositoryContract(
 
       it('reports card_changed with the card as it is now, and writes neither', async () => {
         const move = await recorded(aPendingMove());
-        const { card, settled } = applied(aCard(), move);
+        const { card, settled, entry } = applied(aCard(), move);
         const edited = aCard({ version: 4, notes: 'edited meanwhile' });
         await putCard(edited);
 
-        const result = await repo.commitAppliedMove(card, 3, settled);
+        const result = await repo.commitAppliedMove(card, 3, settled, entry);
 
         expect(result).toEqual({ kind: 'card_changed', card: edited });
         expect(await repo.getMoveAndCard(move.move_id, 'card-1')).toEqual({ move, card: edited });
@@ -200,9 +199,9 @@ export function moveRepositoryContract(
 
       it('reports card_changed without a card when the card does not exist, and writes neither', async () => {
         const move = await recorded(aPendingMove());
-        const { card, settled, readVersion } = applied(aCard({ id: 'gone' }), move);
+        const { card, settled, readVersion, entry } = applied(aCard({ id: 'gone' }), move);
 
-        const result = await repo.commitAppliedMove(card, readVersion, settled);
+        const result = await repo.commitAppliedMove(card, readVersion, settled, entry);
 
         expect(result).toMatchObject({ kind: 'card_changed' });
         expect(result).not.toHaveProperty('card', expect.anything());
@@ -212,9 +211,9 @@ export function moveRepositoryContract(
       it('reports already_settled for a move that is no longer pending, and leaves the card alone', async () => {
         const move = await recorded(aPendingMove());
         await repo.settleMove(conflictOf(move));
-        const { card, settled, readVersion } = applied(aCard(), move);
+        const { card, settled, readVersion, entry } = applied(aCard(), move);
 
-        const result = await repo.commitAppliedMove(card, readVersion, settled);
+        const result = await repo.commitAppliedMove(card, readVersion, settled, entry);
 
         expect(result).toEqual({ kind: 'already_settled' });
         expect(await repo.getMoveAndCard(move.move_id, 'card-1')).toEqual({
@@ -225,10 +224,10 @@ export function moveRepositoryContract(
 
       it('is idempotent per move_id: a second commit of the same move reports already_settled', async () => {
         const move = await recorded(aPendingMove());
-        const { card, settled, readVersion } = applied(aCard(), move);
-        await repo.commitAppliedMove(card, readVersion, settled);
+        const { card, settled, readVersion, entry } = applied(aCard(), move);
+        await repo.commitAppliedMove(card, readVersion, settled, entry);
 
-        const again = await repo.commitAppliedMove(card, readVersion, settled);
+        const again = await repo.commitAppliedMove(card, readVersion, settled, entry);
 
         expect(again).toEqual({ kind: 'already_settled' });
         expect(await repo.getMoveAndCard(move.move_id, 'card-1')).toEqual({ move: settled, card });
@@ -385,8 +384,8 @@ export function moveRepositoryContract(
 
       it('lists only pending moves: none that were applied, settled or failed', async () => {
         const [toApply, toSettle, toFail, stillPending] = await pendingDueIn(10, 20, 30, 40);
-        const { card, settled, readVersion } = applied(aCard(), toApply as MoveRecord);
-        await repo.commitAppliedMove(card, readVersion, settled);
+        const { card, settled, readVersion, entry } = applied(aCard(), toApply as MoveRecord);
+        await repo.commitAppliedMove(card, readVersion, settled, entry);
         await repo.settleMove(conflictOf(toSettle as MoveRecord));
         await repo.failPendingMove((toFail as MoveRecord).move_id, 'undeliverable', DECIDED);
 

@@ -43,7 +43,14 @@ export async function startTestApp(
   const visibilityTimeoutSeconds = opts.visibilityTimeoutSeconds ?? 2;
   const config = await provision(
     localServices(),
-    { TABLE_NAME: `test-${id}`, LOG_LEVEL: 'silent', METRICS_SINK: 'off', ...opts.config },
+    {
+      TABLE_NAME: `test-${id}`,
+      LOG_LEVEL: 'silent',
+      METRICS_SINK: 'off',
+      // Most tests send unsigned requests to test everything but roles; role tests sign theirs.
+      AUTH_UNSIGNED_ROLE: 'admin',
+      ...opts.config,
+    },
     { queuePrefix: `t${id}-`, visibilityTimeoutSeconds },
   );
   // Short long-polls: the emulator keeps a pending receive's timer after its client aborts. The

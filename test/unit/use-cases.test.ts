@@ -31,9 +31,12 @@ import {
   touchStatsDay,
   type ProcessDeps,
 } from '../../domain/use-cases/process-move';
+import type { Actor } from '../../domain/roles';
 import { anAppointment } from '../support/factories';
 import { InMemoryMoveQueue } from '../support/in-memory-move-queue';
 import { InMemoryMoveRepository } from '../support/in-memory-move-repository';
+
+const STAFF: Actor = { role: 'staff', principal: 'LOCALSTAFF' };
 
 const T0 = '2025-10-01T12:00:00.000Z';
 const T1 = '2025-10-01T12:05:00.000Z';
@@ -69,6 +72,7 @@ function aPendingMove(overrides: Partial<MoveRequest> = {}, submittedAt = T0): M
     },
     submittedAt,
     TIMINGS,
+    STAFF,
   );
 }
 
@@ -94,7 +98,7 @@ describe('submitMove (in-memory ports)', () => {
   it('records the move as pending, queues it and reports it created', async () => {
     const { deps, moves, queue } = setUp();
 
-    const result = await submitMove(deps, 'appt-1', anInput());
+    const result = await submitMove(deps, 'appt-1', anInput(), STAFF);
 
     const expected = aPendingMove();
     expect(result).toEqual({ record: expected, created: true });
@@ -106,7 +110,7 @@ describe('submitMove (in-memory ports)', () => {
     const { deps, queue } = setUp();
     const { move_id: _none, ...input } = anInput();
 
-    const result = await submitMove(deps, 'appt-1', input);
+    const result = await submitMove(deps, 'appt-1', input, STAFF);
 
     expect([result.record.move_id, queue.sent[0]?.move_id]).toEqual([GENERATED_ID, GENERATED_ID]);
   });
@@ -115,7 +119,7 @@ describe('submitMove (in-memory ports)', () => {
     const { deps } = setUp();
     const { from_status: _none, ...input } = anInput();
 
-    const result = await submitMove(deps, 'appt-1', input);
+    const result = await submitMove(deps, 'appt-1', input, STAFF);
 
     expect(result.record).toMatchObject({ from_status: null, request_key: 'appt-1|in_progress|3|' });
   });
@@ -128,7 +132,7 @@ describe('submitMove (in-memory ports)', () => {
     ])('naming %s', async (_label, overrides, fields) => {
       const { deps } = setUp();
 
-      const submitting = submitMove(deps, 'appt-1', anInput(overrides));
+      const submitting = submitMove(deps, 'appt-1', anInput(overrides), STAFF);
 
       await expect(submitting).rejects.toBeInstanceOf(UnprocessableError);
       await expect(submitting).rejects.toMatchObject({ httpStatus: 422 });
@@ -142,7 +146,7 @@ describe('submitMove (in-memory ports)', () => {
     it('before recording or queueing anything', async () => {
       const { deps, moves, queue } = setUp();
 
-      await expect(submitMove(deps, 'appt-1', anInput({ to_status: 'done' }))).rejects.toThrow(
+      await expect(submitMove(deps, 'appt-1', anInput({ to_status: 'done' }), STAFF)).rejects.toThrow(
         UnprocessableError,
       );
 
@@ -153,7 +157,7 @@ describe('submitMove (in-memory ports)', () => {
   it('throws NotFoundError (404) when the appointment does not exist, queueing nothing', async () => {
     const { deps, queue } = setUp([]);
 
-    const submitting = submitMove(deps, 'appt-404', anInput());
+    const submitting = submitMove(deps, 'appt-404', anInput(), STAFF);
 
     await expect(submitting).rejects.toBeInstanceOf(NotFoundError);
     await expect(submitting).rejects.toMatchObject({
@@ -166,12 +170,12 @@ describe('submitMove (in-memory ports)', () => {
   describe('on a re-POST of a known move_id', () => {
     it('returns the stored, settled move with created=false and does not queue it again', async () => {
       const { deps, moves, queue, clock } = setUp();
-      await submitMove(deps, 'appt-1', anInput());
+      await submitMove(deps, 'appt-1', anInput(), STAFF);
       const applied: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T0 };
       moves.moves.set(MOVE_ID, applied);
       clock.now = T1;
 
-      const result = await submitMove(deps, 'appt-1', anInput());
+      const result = await submitMove(deps, 'appt-1', anInput(), STAFF);
 
       expect(result).toEqual({ record: applied, created: false });
       expect(queue.sent).toHaveLength(1);
@@ -179,10 +183,10 @@ describe('submitMove (in-memory ports)', () => {
 
     it('sends a move that is still pending again, as a re-send, and returns it as it stands', async () => {
       const { deps, moves, queue, clock } = setUp();
-      await submitMove(deps, 'appt-1', anInput());
+      await submitMove(deps, 'appt-1', anInput(), STAFF);
       clock.now = T1;
 
-      const result = await submitMove(deps, 'appt-1', anInput());
+      const result = await submitMove(deps, 'appt-1', anInput(), STAFF);
 
       expect(result).toEqual({ record: aPendingMove(), created: false });
       expect(queue.sent.map((m) => m.move_id)).toEqual([MOVE_ID, MOVE_ID]);
@@ -202,9 +206,9 @@ describe('submitMove (in-memory ports)', () => {
       ['from_status left out', { from_status: undefined }],
     ])('throws IdempotencyMismatchError (409) when %s differs', async (_label, overrides) => {
       const { deps, queue } = setUp();
-      await submitMove(deps, 'appt-1', anInput());
+      await submitMove(deps, 'appt-1', anInput(), STAFF);
 
-      const submitting = submitMove(deps, 'appt-1', anInput(overrides));
+      const submitting = submitMove(deps, 'appt-1', anInput(overrides), STAFF);
 
       await expect(submitting).rejects.toBeInstanceOf(IdempotencyMismatchError);
       await expect(submitting).rejects.toMatchObject({ httpStatus: 409, details: { move_id: MOVE_ID } });
@@ -213,9 +217,11 @@ describe('submitMove (in-memory ports)', () => {
 
     it('throws IdempotencyMismatchError when the move_id is reused for another appointment', async () => {
       const { deps } = setUp([aCard(), aCard({ id: 'appt-2' })]);
-      await submitMove(deps, 'appt-1', anInput());
+      await submitMove(deps, 'appt-1', anInput(), STAFF);
 
-      await expect(submitMove(deps, 'appt-2', anInput())).rejects.toBeInstanceOf(IdempotencyMismatchError);
+      await expect(submitMove(deps, 'appt-2', anInput(), STAFF)).rejects.toBeInstanceOf(
+        IdempotencyMismatchError,
+      );
     });
 
     it.each(['processing_failed', 'undeliverable', 'dead_lettered'] as const)(
@@ -225,7 +231,7 @@ describe('submitMove (in-memory ports)', () => {
         const failed = failMove(aPendingMove(), reason, T0);
         moves.moves.set(MOVE_ID, failed);
 
-        const result = await submitMove(deps, 'appt-1', anInput());
+        const result = await submitMove(deps, 'appt-1', anInput(), STAFF);
 
         expect(result).toEqual({ record: failed, created: false });
         expect(queue.sent).toEqual([]);
@@ -238,7 +244,7 @@ describe('submitMove (in-memory ports)', () => {
       const { deps, moves, queue, warn } = setUp();
       queue.down = true;
 
-      const submitting = submitMove(deps, 'appt-1', anInput());
+      const submitting = submitMove(deps, 'appt-1', anInput(), STAFF);
 
       await expect(submitting).rejects.toBeInstanceOf(ServiceUnavailableError);
       await expect(submitting).rejects.toMatchObject({
@@ -255,11 +261,11 @@ describe('submitMove (in-memory ports)', () => {
     it('sends the move again on a re-POST once the queue is back, keeping its submission time', async () => {
       const { deps, moves, queue, clock } = setUp();
       queue.down = true;
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      await expect(submitMove(deps, 'appt-1', anInput(), STAFF)).rejects.toThrow(ServiceUnavailableError);
       queue.down = false;
       clock.now = T1;
 
-      const result = await submitMove(deps, 'appt-1', anInput());
+      const result = await submitMove(deps, 'appt-1', anInput(), STAFF);
 
       expect(queue.sent.map((m) => [m.move_id, m.status, m.submitted_at])).toEqual([
         [MOVE_ID, 'pending', T0],
@@ -272,10 +278,12 @@ describe('submitMove (in-memory ports)', () => {
     it('answers 503 again on a re-POST while the queue is still down, and the move stays pending', async () => {
       const { deps, moves, queue, clock } = setUp();
       queue.down = true;
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      await expect(submitMove(deps, 'appt-1', anInput(), STAFF)).rejects.toThrow(ServiceUnavailableError);
       clock.now = T1;
 
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(submitMove(deps, 'appt-1', anInput(), STAFF)).rejects.toBeInstanceOf(
+        ServiceUnavailableError,
+      );
 
       expect(moves.moves.get(MOVE_ID)).toMatchObject({ status: 'pending', submitted_at: T0 });
     });
@@ -283,12 +291,12 @@ describe('submitMove (in-memory ports)', () => {
     it('returns the decided move on a re-POST when the first send had reached the queue after all', async () => {
       const { deps, moves, queue } = setUp();
       queue.down = true;
-      await expect(submitMove(deps, 'appt-1', anInput())).rejects.toThrow(ServiceUnavailableError);
+      await expect(submitMove(deps, 'appt-1', anInput(), STAFF)).rejects.toThrow(ServiceUnavailableError);
       const applied: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T1 };
       moves.moves.set(MOVE_ID, applied);
       queue.down = false;
 
-      const result = await submitMove(deps, 'appt-1', anInput());
+      const result = await submitMove(deps, 'appt-1', anInput(), STAFF);
 
       expect(result).toEqual({ record: applied, created: false });
       expect(queue.sent).toEqual([]);
