@@ -11,7 +11,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../local/free-port';
 import { ApiClient, ApiUnreachableError } from '../../client/api-client';
-import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

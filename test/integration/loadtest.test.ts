@@ -4,7 +4,6 @@
  * the verdict computed from artillery's JSON report.
  */
 import http from 'node:http';
-import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import { STATUSES, allowedTargets } from '../../domain/status';
 import { verifySigV4 } from '../../local/sigv4-verifier';
 import * as processor from '../../loadtest/processor';

@@ -13,6 +13,8 @@ import { addDays } from '../../domain/days';
 import { loadLocalConfig } from '../../local/local-config';
 import { startLocalStackFromConfig, type RunningStack } from '../../local/run-local-stack';
 import { createStaticFiles, ensureWebBuild } from '../../local/static-files';
+import { keyForRole } from '../../client/local-keys';
+import { startSigningProxy } from '../../local/signing-proxy';
 import { localServices } from '../support/test-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -87,7 +89,11 @@ interface OpenPage {
   errors: string[];
 }
 
-async function openBoard(query: Record<string, string> = {}, viewport = { width: 1400, height: 820 }) {
+async function openBoard(
+  query: Record<string, string> = {},
+  viewport = { width: 1400, height: 820 },
+  origin = baseUrl,
+) {
   const context = await browser.newContext({ viewport });
   contexts.push(context);
   const page = await context.newPage();
@@ -97,8 +103,10 @@ async function openBoard(query: Record<string, string> = {}, viewport = { width:
   page.on('console', (msg) => {
     if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(msg.text());
   });
-  await page.goto(`${baseUrl}/?${new URLSearchParams({ date: today, ...query })}`);
+  await page.goto(`${origin}/?${new URLSearchParams({ date: today, ...query })}`);
   await page.getByTestId('card').first().waitFor();
+  // The page knows who it acts as (GET /api/me) before it offers any move control.
+  await page.locator('.page:not([data-role="unknown"])').waitFor();
   return { page, errors } satisfies OpenPage;
 }
 
@@ -354,5 +362,36 @@ describe('the board page through the signing proxy', () => {
     await page.getByTestId('empty').waitFor();
     expect(new URL(page.url()).searchParams.get('date')).toBe(addDays(today, 2));
     expect(errors).toEqual([]);
+  });
+
+  it('shows a viewer the board without any move control: no drag, no Move button, no Enter menu', async () => {
+    const viewerKey = keyForRole('viewer');
+    if (!viewerKey) throw new Error('no local viewer key');
+    // The same stack through a proxy that signs as the local viewer (as `PROXY_ROLE=viewer npm start`).
+    const viewerProxy = await startSigningProxy({
+      port: 0,
+      host: '127.0.0.1',
+      targetUrl: stack.apiUrl,
+      region: 'us-west-2',
+      credentials: { accessKeyId: viewerKey.accessKeyId, secretAccessKey: viewerKey.secretAccessKey },
+    });
+    try {
+      const { page, errors } = await openBoard({}, undefined, viewerProxy.url);
+      expect(await page.locator('.page').getAttribute('data-role')).toBe('viewer');
+      const cards = page.getByTestId('card');
+      expect(await cards.count()).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid=card][draggable=true]').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Move', exact: true }).count()).toBe(0);
+      expect(await page.locator('.card-move').count()).toBe(0);
+
+      const first = cards.first();
+      await first.focus();
+      await page.keyboard.press('Enter');
+      expect(await page.getByRole('menu').count()).toBe(0);
+      expect(await first.getAttribute('aria-label')).not.toContain('Press Enter to move');
+      expect(errors).toEqual([]);
+    } finally {
+      await viewerProxy.close();
+    }
   });
 });

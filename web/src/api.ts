@@ -59,7 +59,20 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof ApiError && (err.status >= 500 || err.status === 429);
 }
 
+/** Who the page acts as (GET /api/me): what the page may offer depends on it. */
+export interface MeView {
+  role: 'viewer' | 'staff' | 'admin';
+  principal: string;
+  write_policy: 'open' | 'moves-only' | 'read-only';
+}
+
+/** Whether the caller may move cards: staff or admin, on a stage whose write policy allows moves. */
+export function mayMove(me: MeView): boolean {
+  return me.role !== 'viewer' && me.write_policy !== 'read-only';
+}
+
 export interface BoardApi {
+  me(): Promise<MeView>;
   getBoard(date: string, etag?: string): Promise<BoardResponse>;
   submitMove(appointmentId: string, body: SubmitMoveBody): Promise<MoveView>;
   pollMove(moveId: string, waitMs: number): Promise<MoveView>;
@@ -158,6 +171,10 @@ export function createApiClient(
     async listServices() {
       const { data } = await call<ServiceView[]>('/api/admin/services');
       return data ?? [];
+    },
+    async me() {
+      const { data } = await call<MeView>('/api/me');
+      return data as MeView;
     },
   };
 }

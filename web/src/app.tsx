@@ -3,7 +3,7 @@
  * toasts for what the moves say, and the session's move figures in the header.
  */
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { createApiClient, newMoveId, type BoardItem, type Status } from './api';
+import { createApiClient, mayMove, newMoveId, type BoardItem, type MeView, type Status } from './api';
 import { boardView } from './board-view';
 import { Board, BoardSkeleton } from './components/board';
 import { Header } from './components/header';
@@ -50,6 +50,29 @@ export function App() {
   const [serviceNames, setServiceNames] = useState<ReadonlyMap<string, string>>(new Map());
   const [focusCardId, setFocusCardId] = useState<string | undefined>(undefined);
 
+  // Who the page acts as: until GET /api/me answers, the board is read-only (a viewer must never
+  // see move controls, even for a moment). It is asked again until it answers.
+  const [me, setMe] = useState<MeView | undefined>(undefined);
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () => {
+      api.me().then(
+        (answer) => {
+          if (!stopped) setMe(answer);
+        },
+        () => {
+          if (!stopped) timer = setTimeout(ask, 5000);
+        },
+      );
+    };
+    ask();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [api]);
+
   useEffect(() => {
     // Names for the service codes on the cards; the codes do if the catalog cannot be read.
     api.listServices().then(
@@ -91,7 +114,7 @@ export function App() {
 
   const view = board.board ? boardView(board.board, moves) : undefined;
   return (
-    <div className="page">
+    <div className="page" data-role={me?.role ?? 'unknown'}>
       <Header day={day} onDay={setDay} telemetry={moves.telemetry} />
       {board.offline ? (
         <div className="banner banner-offline" role="alert" data-testid="offline">
@@ -121,6 +144,7 @@ export function App() {
           onFocused={onFocused}
           onMove={onMove}
           onLockedTouch={onLockedTouch}
+          canMove={me ? mayMove(me) : false}
         />
       )}
       <Toasts toasts={toasts} onDismiss={dismiss} />

@@ -14,6 +14,8 @@ export interface BoardProps {
   onFocused(): void;
   onMove(card: BoardItem, to: Status): void;
   onLockedTouch(): void;
+  /** False for a viewer: the board is shown read-only. */
+  canMove: boolean;
 }
 
 export function Board(props: BoardProps) {
@@ -30,7 +32,8 @@ export function Board(props: BoardProps) {
       e.preventDefault();
       const card = dragging;
       setDragging(undefined);
-      if (card && card.id === e.dataTransfer.getData('text/plain')) props.onMove(card, status);
+      if (props.canMove && card && card.id === e.dataTransfer.getData('text/plain'))
+        props.onMove(card, status);
     },
   });
 
@@ -73,6 +76,7 @@ export function Board(props: BoardProps) {
                   onLockedTouch={props.onLockedTouch}
                   onDragStart={setDragging}
                   onDragEnd={() => setDragging(undefined)}
+                  canMove={props.canMove}
                 />
               ))}
               {cards.length === 0 ? <p className="column-empty">No cards</p> : null}

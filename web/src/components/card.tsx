@@ -22,6 +22,8 @@ export interface CardProps {
   onLockedTouch(): void;
   onDragStart(card: BoardItem): void;
   onDragEnd(): void;
+  /** False for a caller whose role may not move cards (a viewer): no drag, no menu, no Move button. */
+  canMove: boolean;
 }
 
 export function Card(props: CardProps) {
@@ -30,6 +32,7 @@ export function Card(props: CardProps) {
   const ref = useRef<HTMLElement>(null);
   const locked = move !== undefined;
   const final = allowedTargets(card.status).length === 0;
+  const movable = props.canMove && !final;
   const time = timeRange(card.appt_start, card.appt_end);
 
   const { autoFocus, onFocused } = props;
@@ -46,7 +49,7 @@ export function Card(props: CardProps) {
     else setMenuOpen(true);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
-    if (e.target !== e.currentTarget) return;
+    if (e.target !== e.currentTarget || !props.canMove) return;
     if (e.key === 'Enter' || e.key === ' ' || e.key === 'm' || e.key === 'M') {
       e.preventDefault();
       openMenu();
@@ -64,13 +67,17 @@ export function Card(props: CardProps) {
       data-version={card.version}
       data-state={state}
       tabIndex={0}
-      draggable={!locked && !final}
+      draggable={movable && !locked}
       aria-busy={locked}
       aria-label={`${time}, ${card.customer_name}, ${card.vehicle_label}, ${card.service_codes
         .map((c) => serviceNames.get(c) ?? c)
-        .join(', ')}${locked ? ', moving' : ''}. Press Enter to move.`}
+        .join(', ')}${locked ? ', moving' : ''}${props.canMove ? '. Press Enter to move.' : ''}`}
       onKeyDown={onKeyDown}
       onDragStart={(e) => {
+        if (!movable) {
+          e.preventDefault();
+          return;
+        }
         if (locked) {
           e.preventDefault();
           props.onLockedTouch();
@@ -84,7 +91,7 @@ export function Card(props: CardProps) {
     >
       <div className="card-head">
         <time dateTime={card.appt_start}>{time}</time>
-        {final ? null : (
+        {!movable ? null : (
           <button
             type="button"
             className="card-move"
