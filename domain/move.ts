@@ -2,6 +2,7 @@
  * Moves: a request to put a card in another column, decided later by the worker.
  * `decideMove` is the whole rule set, a pure function of the card as it is now and the move.
  */
+import type { MoveView } from './api-schemas';
 import type { Appointment } from './appointment';
 import { pick } from './pick';
 import { allowedTargets, canTransition, type Status } from './status';
@@ -40,7 +41,7 @@ export interface MoveRecord {
   noop?: boolean;
   rebased?: boolean;
   current?: { status: Status; version: number };
-  reason?: string;
+  reason?: RejectReason | FailureReason;
   allowed?: Status[];
   submitted_at: string;
   decided_at?: string;
@@ -227,6 +228,6 @@ const MOVE_VIEW_ORDER = [
   'decided_at',
 ] as const;
 
-export function presentMove(record: MoveRecord): Omit<MoveRecord, 'request_key'> {
-  return pick(record, MOVE_VIEW_ORDER) as Omit<MoveRecord, 'request_key'>;
+export function presentMove(record: MoveRecord): MoveView {
+  return pick(record, MOVE_VIEW_ORDER) as MoveView;
 }

@@ -10,6 +10,7 @@ import { health } from './http/health-route';
 import type { ApiResult } from './http/http-types';
 import { PARSED_BODY, errorEnvelope, jsonBody, type ParsedEvent } from './http/middleware';
 import { poll, submit } from './http/move-routes';
+import { openapi } from './http/openapi-route';
 import { Router } from './http/router';
 import {
   createAppointment,
@@ -22,6 +23,7 @@ import {
 
 export const router = new Router([
   { method: 'GET', path: '/healthz', handler: health },
+  { method: 'GET', path: '/api/openapi.json', handler: openapi },
   { method: 'POST', path: '/api/admin/customers', handler: createCustomer },
   { method: 'POST', path: '/api/admin/vehicles', handler: createVehicle },
   { method: 'GET', path: '/api/admin/services', handler: listServices },
