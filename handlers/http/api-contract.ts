@@ -57,6 +57,8 @@ export interface RouteContract {
   /** A strict object, or a union of them, of the query string (every value a string on the wire). */
   query?: { schema: z.ZodType; descriptions: Record<string, string> };
   body?: { schema: z.ZodType; example: unknown };
+  /** The longest from..to range, in days counting both (x-max-days: no JSON Schema keyword says it). */
+  maxDays?: number;
   responses: Record<number, ResponseContract>;
 }
 
@@ -200,6 +202,7 @@ export const API_CONTRACT: Record<string, RouteContract> = {
     description: `For one day or at most ${MAX_BOARD_DAYS} days. Send the ETag back in If-None-Match to get a bodiless 304 while nothing changed.`,
     tag: 'board',
     query: rangeQuery(MAX_BOARD_DAYS),
+    maxDays: MAX_BOARD_DAYS,
     responses: {
       200: { description: 'The board', data: boardSchema, headers: ['ETag'] },
       304: { description: 'Unchanged since the ETag sent in If-None-Match', headers: ['ETag'] },
@@ -295,6 +298,7 @@ export const API_CONTRACT: Record<string, RouteContract> = {
     description: `For one day or at most ${MAX_STATS_DAYS} days; ETag / 304 like the board.`,
     tag: 'board',
     query: rangeQuery(MAX_STATS_DAYS),
+    maxDays: MAX_STATS_DAYS,
     responses: {
       200: { description: 'The figures', data: dashboardStatsSchema, headers: ['ETag'] },
       304: { description: 'Unchanged since the ETag sent in If-None-Match', headers: ['ETag'] },

@@ -135,6 +135,7 @@ function operation(key: string, route: RouteContract): Json {
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
     ...(parameters.length ? { parameters } : {}),
+    ...(route.maxDays ? { 'x-max-days': route.maxDays } : {}),
     ...(route.body
       ? {
           requestBody: {

@@ -32,6 +32,11 @@ export class Router {
     return params;
   }
 
+  /** Every route's method and path, for the contract test that holds them against the document. */
+  list(): { method: Route['method']; path: string }[] {
+    return this.routes.map(({ method, path }) => ({ method, path }));
+  }
+
   resolve(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
     const parts = path.split('/').filter(Boolean);
     const allowed: string[] = [];
