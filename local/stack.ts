@@ -124,6 +124,7 @@ export interface LocalAppOptions {
   sweepIntervalMs?: number;
   authenticate?: Authenticator;
   staticFiles?: StaticFiles;
+  apiDocs?: StaticFiles;
   requestLog?: GatewayOptions['log'];
   overrides?: Partial<Container>;
 }
@@ -139,6 +140,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     host: opts.host,
     authenticate: opts.authenticate,
     staticFiles: opts.staticFiles,
+    apiDocs: opts.apiDocs,
     log: opts.requestLog,
   });
   let poller: Poller | undefined;
