@@ -6,18 +6,7 @@
  * decide what a 409 means. Network failures throw ApiUnreachableError.
  */
 import { randomUUID } from 'node:crypto';
-import type { Appointment } from '../domain/appointment';
-import type { Board } from '../domain/board';
-import type { Service } from '../domain/catalog';
-import type { Customer, Vehicle } from '../domain/customer';
-import type { MoveRecord } from '../domain/move';
-import type {
-  CreateAppointmentInput,
-  CreateCustomerInput,
-  CreateVehicleInput,
-  SubmitMoveInput,
-} from '../domain/schemas';
-import type { DashboardStats } from '../domain/stats';
+import type { components, paths } from './openapi-types';
 import {
   createFunctionUrlSigner,
   resolveCredentials,
@@ -34,6 +23,27 @@ export {
   type CredentialSource,
   type StaticCredentials,
 } from './sigv4';
+
+/** The API's own types, generated from its OpenAPI document (`npm run openapi`). */
+type Schemas = components['schemas'];
+type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+/** The `data` of an operation's answer with `status`. */
+type Data<Op, Status extends number> = Op extends { responses: Record<Status, infer R> }
+  ? Json<R> extends { data: infer D }
+    ? D
+    : never
+  : never;
+/** The JSON body an operation takes. */
+type Body<Op> = Op extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+
+type SubmitOp = paths['/api/admin/appointments/{id}/move']['post'];
+export type CreateCustomerInput = Body<paths['/api/admin/customers']['post']>;
+export type CreateVehicleInput = Body<paths['/api/admin/vehicles']['post']>;
+export type CreateAppointmentInput = Body<paths['/api/admin/appointments']['post']>;
+export type MoveInput = Body<SubmitOp>;
+export type Appointment = Schemas['Appointment'];
+export type MoveView = Data<paths['/api/admin/moves/{move_id}']['get'], 200>;
+export type PendingMove = Data<SubmitOp, 202>;
 
 export interface SignConfig extends Partial<StaticCredentials> {
   region: string;
@@ -70,12 +80,6 @@ export interface ApiResponse<T = unknown> {
 }
 
 export type DayRange = { date: string } | { from: string; to: string };
-
-export type MoveInput = Pick<SubmitMoveInput, 'to_status' | 'expected_version'> &
-  Partial<Pick<SubmitMoveInput, 'from_status' | 'move_id'>>;
-
-export type MoveView = Omit<MoveRecord, 'request_key'>;
-export type PendingMove = Pick<MoveRecord, 'move_id' | 'appointment_id' | 'status'>;
 
 /** The API could not be reached at all (connection refused, DNS, timeout). */
 export class ApiUnreachableError extends Error {
@@ -203,32 +207,47 @@ export class ApiClient {
   }
 
   health() {
-    return this.request<{ status: string; checks: Record<string, string> }>('GET', '/healthz');
+    return this.request<Data<paths['/healthz']['get'], 200>>('GET', '/healthz');
   }
 
   listServices() {
-    return this.request<Service[]>('GET', '/api/admin/services');
+    return this.request<Data<paths['/api/admin/services']['get'], 200>>('GET', '/api/admin/services');
   }
 
   createCustomer(input: CreateCustomerInput) {
-    return this.request<Customer>('POST', '/api/admin/customers', input);
+    return this.request<Data<paths['/api/admin/customers']['post'], 201>>(
+      'POST',
+      '/api/admin/customers',
+      input,
+    );
   }
 
   createVehicle(input: CreateVehicleInput) {
-    return this.request<Vehicle>('POST', '/api/admin/vehicles', input);
+    return this.request<Data<paths['/api/admin/vehicles']['post'], 201>>(
+      'POST',
+      '/api/admin/vehicles',
+      input,
+    );
   }
 
   createAppointment(input: CreateAppointmentInput) {
-    return this.request<Appointment>('POST', '/api/admin/appointments', input);
+    return this.request<Data<paths['/api/admin/appointments']['post'], 201>>(
+      'POST',
+      '/api/admin/appointments',
+      input,
+    );
   }
 
   getAppointment(id: string) {
-    return this.request<Appointment>('GET', `/api/admin/appointments/${encodeURIComponent(id)}`);
+    return this.request<Data<paths['/api/admin/appointments/{id}']['get'], 200>>(
+      'GET',
+      `/api/admin/appointments/${encodeURIComponent(id)}`,
+    );
   }
 
   /** The board for one day or a range; with an ETag, an unchanged board is a bodiless 304. */
   board(range: DayRange, etag?: string) {
-    return this.request<Board>(
+    return this.request<Data<paths['/api/admin/appointments/board']['get'], 200>>(
       'GET',
       `/api/admin/appointments/board?${rangeQuery(range)}`,
       undefined,
@@ -237,7 +256,7 @@ export class ApiClient {
   }
 
   stats(range: DayRange, etag?: string) {
-    return this.request<DashboardStats>(
+    return this.request<Data<paths['/api/admin/dashboard/stats']['get'], 200>>(
       'GET',
       `/api/admin/dashboard/stats?${rangeQuery(range)}`,
       undefined,
@@ -247,7 +266,7 @@ export class ApiClient {
 
   /** 202 with the pending move (200 when the move_id was already decided). */
   submitMove(appointmentId: string, input: MoveInput) {
-    return this.request<PendingMove | MoveView>(
+    return this.request<Data<SubmitOp, 202> | Data<SubmitOp, 200>>(
       'POST',
       `/api/admin/appointments/${encodeURIComponent(appointmentId)}/move`,
       input,

@@ -2,6 +2,7 @@
  * Moves: a request to put a card in another column, decided later by the worker.
  * `decideMove` is the whole rule set, a pure function of the card as it is now and the move.
  */
+import type { MoveView } from './api-schemas';
 import type { Appointment } from './appointment';
 import { pick } from './pick';
 import type { Actor } from './roles';
@@ -41,7 +42,7 @@ export interface MoveRecord {
   noop?: boolean;
   rebased?: boolean;
   current?: { status: Status; version: number };
-  reason?: string;
+  reason?: RejectReason | FailureReason;
   allowed?: Status[];
   submitted_at: string;
   /** Who submitted it (absent on moves recorded before roles existed); the history entry's `by`. */
@@ -237,6 +238,6 @@ const MOVE_VIEW_ORDER = [
   'decided_at',
 ] as const;
 
-export function presentMove(record: MoveRecord): Omit<MoveRecord, 'request_key'> {
-  return pick(record, MOVE_VIEW_ORDER) as Omit<MoveRecord, 'request_key'>;
+export function presentMove(record: MoveRecord): MoveView {
+  return pick(record, MOVE_VIEW_ORDER) as MoveView;
 }

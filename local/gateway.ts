@@ -26,6 +26,8 @@ export interface GatewayOptions {
   authenticate?: Authenticator;
   /** Serves non-API GET requests (the web page) before they reach the handler. */
   staticFiles?: StaticFiles;
+  /** Serves the rendered API reference at /api/docs (local/api-docs.ts). */
+  apiDocs?: StaticFiles;
   log?: (entry: { method: string; path: string; status: number; ms: number; caller?: string }) => void;
   /** In each invocation's context (its function name and ARN); default: the local API function, us-west-2. */
   functionName?: string;
@@ -181,8 +183,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         verified = result;
         caller = result.caller.userArn;
       }
-      if (opts.staticFiles && method === 'GET' && !path.startsWith('/api/') && path !== '/healthz') {
-        if (await opts.staticFiles(path, res)) {
+      const files = path.startsWith('/api/')
+        ? opts.apiDocs
+        : path === '/healthz'
+          ? undefined
+          : opts.staticFiles;
+      if (files && method === 'GET') {
+        if (await files(path, res)) {
           opts.log?.({
             method,
             path,

@@ -34,6 +34,8 @@ export interface RunOptions {
   verbose?: boolean;
   startProxy?: boolean;
   staticFiles?: StaticFiles;
+  /** The rendered API reference at /api/docs (local/api-docs.ts). */
+  apiDocs?: StaticFiles;
   /**
    * Write <DATA_DIR>/endpoints.json for the operator scripts (npm start only: the throwaway stacks
    * of the load test and the benchmark share DATA_DIR and must not replace it).
@@ -136,6 +138,7 @@ export async function startLocalStackFromConfig(
       workerTimeoutSeconds: config.WORKER_TIMEOUT_SECONDS,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       staticFiles: opts.staticFiles,
+      apiDocs: opts.apiDocs,
       authenticate:
         config.AUTH === 'iam'
           ? (req) => verifySigV4(req, { credentials, region: config.AWS_REGION })
@@ -187,6 +190,8 @@ export async function startLocalStackFromConfig(
     say(`Keys             ${config.AUTH_KEYS.map((k) => `${k.accessKeyId} (${k.role})`).join(', ')}`);
     if (config.WRITE_POLICY !== 'open') say(`Write policy     ${config.WRITE_POLICY}`);
     if (proxy && opts.staticFiles) say(`Board page                   ${proxy.url}/`);
+    if (proxy) say(`OpenAPI document             ${proxy.url}/api/openapi.json`);
+    if (proxy && opts.apiDocs) say(`API reference                ${proxy.url}/api/docs`);
     if (config.AUTH === 'none') {
       say('');
       say('*** WARNING: AUTH=none: the API accepts UNSIGNED requests from anyone who can reach it. ***');

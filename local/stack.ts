@@ -127,6 +127,7 @@ export interface LocalAppOptions {
   sweepIntervalMs?: number;
   authenticate?: Authenticator;
   staticFiles?: StaticFiles;
+  apiDocs?: StaticFiles;
   requestLog?: GatewayOptions['log'];
   overrides?: Partial<Container>;
 }
@@ -142,6 +143,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     host: opts.host,
     authenticate: opts.authenticate,
     staticFiles: opts.staticFiles,
+    apiDocs: opts.apiDocs,
     log: opts.requestLog,
     region: config.AWS_REGION,
   });

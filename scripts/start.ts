@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config';
 import { startLocalStackFromConfig } from '../local/run-local-stack';
 import { loadLocalConfig } from '../local/local-config';
+import { createApiDocs, ensureApiDocs } from '../local/api-docs';
 import { createStaticFiles, ensureWebBuild } from '../local/static-files';
 
 const HELP = `Usage: npm start [-- [--in-memory] [--no-web]]
@@ -61,9 +62,12 @@ async function main(): Promise<void> {
   // The board page at / (through the proxy): built on a fresh clone or after its sources changed.
   // Skipped with --no-web: a tool that starts stacks over and over (npm run chaos) has no use for it.
   if (web) await ensureWebBuild({ log: (line) => console.log(line) });
+  // The API reference at /api/docs, rendered from the document the running code generates.
+  if (web) await ensureApiDocs({ log: (line) => console.log(line) });
   const stack = await startLocalStackFromConfig(config, {
     inMemory: values['in-memory'] ?? false,
     staticFiles: web ? createStaticFiles() : undefined,
+    apiDocs: web ? createApiDocs() : undefined,
     writeEndpointsFile: true,
   });
 

@@ -1,4 +1,5 @@
 /** The status board and the dashboard stats, both served from indexes. */
+import { boardSchema, dashboardStatsSchema } from '../../domain/api-schemas';
 import { dayRangeQuerySchema } from '../../domain/schemas';
 import { getBoard, getStats } from '../../domain/use-cases/shop';
 import type { RouteHandler } from './http-types';
@@ -6,10 +7,10 @@ import { okWithEtag, parseInput } from './response';
 
 export const board: RouteHandler = async ({ query, event, deps }) => {
   const range = parseInput(dayRangeQuerySchema, query, 'query');
-  return okWithEtag(await getBoard(deps, range), event.headers['if-none-match']);
+  return okWithEtag(boardSchema, await getBoard(deps, range), event.headers['if-none-match']);
 };
 
 export const stats: RouteHandler = async ({ query, event, deps }) => {
   const range = parseInput(dayRangeQuerySchema, query, 'query');
-  return okWithEtag(await getStats(deps, range), event.headers['if-none-match']);
+  return okWithEtag(dashboardStatsSchema, await getStats(deps, range), event.headers['if-none-match']);
 };

@@ -1,6 +1,7 @@
 /** Liveness of the service and its two dependencies; 503 names the failing check. */
 import type { RouteHandler } from './http-types';
-import { json } from './response';
+import { healthSchema } from '../../domain/api-schemas';
+import { json, ok } from './response';
 
 async function check(probe: () => Promise<void>): Promise<'ok' | string> {
   try {
@@ -18,7 +19,7 @@ export const health: RouteHandler = async ({ deps }) => {
   ]);
   const checks = { dynamodb, queue };
   const failing = Object.entries(checks).filter(([, v]) => v !== 'ok');
-  if (failing.length === 0) return json(200, { ok: true, data: { status: 'ok', checks } });
+  if (failing.length === 0) return ok(healthSchema, { status: 'ok', checks });
   return json(503, {
     ok: false,
     error: {

@@ -1,4 +1,5 @@
 /** Submit a move (202 + Location) and poll its outcome, optionally long-polling with wait_ms. */
+import { moveSchema, pendingMoveSchema } from '../../domain/api-schemas';
 import { NotFoundError } from '../../domain/errors';
 import { presentMove } from '../../domain/move';
 import { idSchema, moveIdSchema, movePollQuerySchema, submitMoveSchema } from '../../domain/schemas';
@@ -15,11 +16,16 @@ export const submit: RouteHandler = async ({ params, body, deps, caller }) => {
   const { record } = await submitMove(deps, appointmentId, input, caller);
   const location = `/api/admin/moves/${record.move_id}`;
   if (record.status === 'pending') {
-    return ok({ move_id: record.move_id, appointment_id: record.appointment_id, status: 'pending' }, 202, {
-      location,
-    });
+    return ok(
+      pendingMoveSchema,
+      { move_id: record.move_id, appointment_id: record.appointment_id, status: 'pending' },
+      202,
+      {
+        location,
+      },
+    );
   }
-  return ok(presentMove(record), 200, { location });
+  return ok(moveSchema, presentMove(record), 200, { location });
 };
 
 export const poll: RouteHandler = async ({ params, query, deps }) => {
@@ -27,5 +33,5 @@ export const poll: RouteHandler = async ({ params, query, deps }) => {
   if (!moveIdSchema.safeParse(moveId).success)
     throw new NotFoundError(`no move with id ${moveId}`, { move_id: moveId });
   const { wait_ms } = parseInput(movePollQuerySchema, query, 'query');
-  return ok(presentMove(await waitForMove(deps, moveId, wait_ms ?? 0)));
+  return ok(moveSchema, presentMove(await waitForMove(deps, moveId, wait_ms ?? 0)));
 };

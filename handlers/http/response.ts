@@ -12,12 +12,26 @@ export function json(statusCode: number, payload: unknown, headers: Record<strin
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(payload) };
 }
 
-export function ok(data: unknown, statusCode = 200, headers: Record<string, string> = {}): ApiResult {
+/**
+ * The success envelope around `data`, which must be of the response schema the contract documents
+ * for this answer (handlers/http/api-contract.ts): the schema types it here, and the integration
+ * tests check the wire against the document generated from it.
+ */
+export function ok<S extends z.ZodType>(
+  _schema: S,
+  data: z.output<S>,
+  statusCode = 200,
+  headers: Record<string, string> = {},
+): ApiResult {
   return json(statusCode, { ok: true, data }, headers);
 }
 
 /** 200 with a strong ETag, or 304 when the client already has this representation. */
-export function okWithEtag(data: unknown, ifNoneMatch: string | undefined): ApiResult {
+export function okWithEtag<S extends z.ZodType>(
+  _schema: S,
+  data: z.output<S>,
+  ifNoneMatch: string | undefined,
+): ApiResult {
   const body = JSON.stringify({ ok: true, data });
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
   const headers = { ...JSON_HEADERS, 'cache-control': 'no-cache', etag };

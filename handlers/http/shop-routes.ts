@@ -1,4 +1,5 @@
 /** Customers, vehicles, the catalog and appointments: parse, call the use case, shape the response. */
+import { appointmentSchema, customerSchema, serviceSchema, vehicleSchema } from '../../domain/api-schemas';
 import {
   createAppointmentSchema,
   createCustomerSchema,
@@ -26,14 +27,15 @@ export function pathId(params: Record<string, string>, name = 'id'): string {
 }
 
 export const createCustomer: RouteHandler = async ({ body, deps }) =>
-  ok(await addCustomer(deps, parseInput(createCustomerSchema, body, 'body')), 201);
+  ok(customerSchema, await addCustomer(deps, parseInput(createCustomerSchema, body, 'body')), 201);
 
 export const createVehicle: RouteHandler = async ({ body, deps }) =>
-  ok(await addVehicle(deps, parseInput(createVehicleSchema, body, 'body')), 201);
+  ok(vehicleSchema, await addVehicle(deps, parseInput(createVehicleSchema, body, 'body')), 201);
 
 export const listServices: RouteHandler = async ({ deps }) => {
   const services = await deps.shop.listServices();
   return ok(
+    serviceSchema.array(),
     services.map(({ code, name, price_cents, duration_minutes }) => ({
       code,
       name,
@@ -45,14 +47,17 @@ export const listServices: RouteHandler = async ({ deps }) => {
 
 export const createAppointment: RouteHandler = async ({ body, deps, caller }) => {
   const appt = await bookAppointment(deps, parseInput(createAppointmentSchema, body, 'body'), caller);
-  return ok(presentAppointment(appt), 201, { location: `/api/admin/appointments/${appt.id}` });
+  return ok(appointmentSchema, presentAppointment(appt), 201, {
+    location: `/api/admin/appointments/${appt.id}`,
+  });
 };
 
 export const readAppointment: RouteHandler = async ({ params, deps }) =>
-  ok(presentAppointment(await getAppointment(deps, pathId(params))));
+  ok(appointmentSchema, presentAppointment(await getAppointment(deps, pathId(params))));
 
 export const updateAppointment: RouteHandler = async ({ params, body, deps, caller }) =>
   ok(
+    appointmentSchema,
     presentAppointment(
       await editAppointment(deps, pathId(params), parseInput(patchAppointmentSchema, body, 'body'), caller),
     ),

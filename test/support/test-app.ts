@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceConfig } from '../../infra/config';
 import { provision, startLocalApp, type LocalApp, type LocalAppOptions } from '../../local/stack';
+import { contractChecker } from './openapi-contract';
 
 export function localServices() {
   const dynamodbEndpoint = process.env.TEST_DYNAMODB_ENDPOINT;
@@ -80,7 +81,10 @@ export async function startTestApp(
       } catch {
         parsed = undefined;
       }
-      return { status: res.status, headers: res.headers, body: parsed as never, text };
+      const answer = { status: res.status, headers: res.headers, body: parsed as never, text };
+      // Every answer a test sees is checked against the OpenAPI document (openapi-contract.ts).
+      contractChecker().assert(method, path, answer);
+      return answer;
     },
   };
 }

@@ -3,30 +3,37 @@
  * signing proxy in development), so paths are relative and no credentials live in the browser.
  * `fetch` is injected: tests fake the API at this boundary.
  */
-import type { BoardItem } from '../../domain/appointment';
-import type { Board } from '../../domain/board';
-import type { MoveRecord } from '../../domain/move';
-import type { Status } from '../../domain/status';
+import type { components, paths } from './openapi-types';
 
-export type { Board, BoardItem, Status };
+/** The API's own types, generated from its OpenAPI document (`npm run openapi`). */
+type Schemas = components['schemas'];
+export type Board = Schemas['Board'];
+export type BoardItem = Schemas['BoardItem'];
+export type Status = Schemas['Status'];
 
-export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+/** The `data` of an operation's answer with `status`. */
+type Data<Op, Status extends number> = Op extends { responses: Record<Status, infer R> }
+  ? Json<R> extends { data: infer D }
+    ? D
+    : never
+  : never;
+
+type SubmitOp = paths['/api/admin/appointments/{id}/move']['post'];
+type PollOp = paths['/api/admin/moves/{move_id}']['get'];
 
 /** A move as the API shows it: the full record once decided, or a bare `pending` right after submit. */
-export type MoveView = Pick<MoveRecord, 'move_id' | 'appointment_id' | 'status'> &
-  Partial<Omit<MoveRecord, 'request_key' | 'move_id' | 'appointment_id' | 'status'>>;
+export type MoveView = Data<SubmitOp, 200> | Data<SubmitOp, 202> | Data<PollOp, 200>;
 
-export interface SubmitMoveBody {
+export type SubmitMoveBody = Json<NonNullable<SubmitOp['requestBody']>> & {
   move_id: string;
   to_status: Status;
-  expected_version: number;
   from_status: Status;
-}
+};
 
-export interface ServiceView {
-  code: string;
-  name: string;
-}
+export type ServiceView = Data<paths['/api/admin/services']['get'], 200>[number];
+
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
 export type BoardResponse = { notModified: true } | { notModified: false; board: Board; etag?: string };
 
