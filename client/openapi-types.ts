@@ -40,6 +40,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the caller is
+         * @description The role decides what the caller may do (viewer: reads; staff: moves and notes; admin: all).
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/customers": {
         parameters: {
             query?: never;
@@ -144,6 +164,26 @@ export interface paths {
         head?: never;
         /** Edit notes, times or services (status changes only through moves) */
         patch: operations["updateAppointment"];
+        trace?: never;
+    };
+    "/api/admin/appointments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A card's history, newest first
+         * @description Every change to the card with who made it; the versions are exactly 1..version.
+         */
+        get: operations["getAppointmentHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/admin/appointments/{id}/move": {
@@ -361,6 +401,12 @@ export interface components {
             submitted_at: string;
             /** Format: date-time */
             decided_at?: string;
+            /** @description Who submitted it (moves submitted before roles existed have none). */
+            submitted_by?: {
+                /** @enum {string} */
+                role: "viewer" | "staff" | "admin";
+                principal: string;
+            };
         };
         PendingMove: {
             move_id: string;
@@ -378,12 +424,79 @@ export interface components {
                 queue: string;
             };
         };
+        HistoryEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @description The card's version after this change. */
+            version: number;
+            by: {
+                /** @enum {string} */
+                role: "viewer" | "staff" | "admin" | "unknown";
+                principal: string;
+            };
+            /** @constant */
+            kind: "created";
+            status: components["schemas"]["Status"];
+            customer_id: string;
+            vehicle_id: string;
+            /** Format: date-time */
+            appt_start: string;
+            /** Format: date-time */
+            appt_end: string;
+            service_codes: string[];
+            notes: string | null;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** @description The card's version after this change. */
+            version: number;
+            by: {
+                /** @enum {string} */
+                role: "viewer" | "staff" | "admin" | "unknown";
+                principal: string;
+            };
+            /** @constant */
+            kind: "edited";
+            changes: {
+                [key: string]: {
+                    old: unknown;
+                    new: unknown;
+                };
+            };
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** @description The card's version after this change. */
+            version: number;
+            by: {
+                /** @enum {string} */
+                role: "viewer" | "staff" | "admin" | "unknown";
+                principal: string;
+            };
+            /** @constant */
+            kind: "moved";
+            from: components["schemas"]["Status"];
+            to: components["schemas"]["Status"];
+            move_id: string;
+            rebased: boolean;
+        };
+        HistoryPage: {
+            entries: components["schemas"]["HistoryEntry"][];
+            next_cursor: string | null;
+        };
+        Me: {
+            /** @enum {string} */
+            role: "viewer" | "staff" | "admin";
+            principal: string;
+            /** @enum {string} */
+            write_policy: "open" | "moves-only" | "read-only";
+        };
         ErrorEnvelope: {
             /** @constant */
             ok: false;
             error: {
                 /** @enum {string} */
-                code: "validation_error" | "invalid_range" | "range_too_long" | "forbidden" | "not_found" | "method_not_allowed" | "already_exists" | "version_conflict" | "idempotency_key_reused" | "payload_too_large" | "unprocessable" | "internal_error" | "service_unavailable" | "dependency_unavailable";
+                code: "validation_error" | "invalid_range" | "range_too_long" | "forbidden" | "writes_disabled" | "not_found" | "method_not_allowed" | "already_exists" | "version_conflict" | "idempotency_key_reused" | "payload_too_large" | "unprocessable" | "internal_error" | "service_unavailable" | "dependency_unavailable";
                 message: string;
                 /** @description Names the fields at fault (a 400 maps each bad field to what is wrong with it). */
                 details: {
@@ -429,7 +542,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -438,7 +551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -518,7 +631,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -527,7 +640,70 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Me"];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -627,7 +803,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -636,7 +812,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -772,7 +948,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -781,7 +957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -883,7 +1059,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -892,7 +1068,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1000,7 +1176,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1009,7 +1185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1127,7 +1303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1193,7 +1369,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1202,7 +1378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1321,7 +1497,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1330,7 +1506,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1395,6 +1571,109 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unprocessable";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAppointmentHistory: {
+        parameters: {
+            query?: {
+                /** @description Entries per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description The next_cursor of the previous page, as given. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The appointment's id; one that cannot exist is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["HistoryPage"];
+                    };
+                };
+            };
+            /** @description A bad limit or cursor, or an unknown query field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No appointment with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1510,7 +1789,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1519,7 +1798,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1676,7 +1955,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1685,7 +1964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1787,7 +2066,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The SigV4 signature was rejected (missing, wrong, expired) */
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1796,7 +2075,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "forbidden";
+                            code?: "forbidden" | "writes_disabled";
                             message?: unknown;
                             details?: unknown;
                         };

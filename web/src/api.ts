@@ -67,11 +67,7 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /** Who the page acts as (GET /api/me): what the page may offer depends on it. */
-export interface MeView {
-  role: 'viewer' | 'staff' | 'admin';
-  principal: string;
-  write_policy: 'open' | 'moves-only' | 'read-only';
-}
+export type MeView = Schemas['Me'];
 
 /** Whether the caller may move cards: staff or admin, on a stage whose write policy allows moves. */
 export function mayMove(me: MeView): boolean {
