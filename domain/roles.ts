@@ -48,12 +48,14 @@ export interface RoutePermission {
 export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'} ${string}`;
 
 /**
- * Every route's permission. A route missing here is a failing test (test/unit/route-roles.test.ts),
+ * Every route's permission. A route missing here is a failing test (test/unit/roles.test.ts),
  * and the router refuses it at run time too, so a new route is closed until someone decides.
  */
 export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, RoutePermission>> = {
   'GET /healthz': { role: 'viewer' },
   'GET /api/me': { role: 'viewer' },
+  // The contract is for anyone who may call the API at all.
+  'GET /api/openapi.json': { role: 'viewer' },
   'GET /api/admin/services': { role: 'viewer' },
   'GET /api/admin/appointments/board': { role: 'viewer' },
   'GET /api/admin/appointments/{id}': { role: 'viewer' },

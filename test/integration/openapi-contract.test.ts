@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { LOCAL_CREDENTIALS } from '../../client/sigv4';
 import { addDays } from '../../domain/days';
 import { buildOpenApiDocument } from '../../handlers/http/openapi';
 import { API_CONTRACT } from '../../handlers/http/api-contract';
@@ -18,6 +17,8 @@ import { createApiDocs } from '../../local/api-docs';
 import { startSigningProxy, type SigningProxy } from '../../local/signing-proxy';
 import { verifySigV4 } from '../../local/sigv4-verifier';
 import { injectFault } from '../support/fault-injection';
+import { LOCAL_KEYS, keyForRole } from '../../client/local-keys';
+import { principalRoles, verifierCredentials } from '../../local/auth-keys';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const doc = buildOpenApiDocument();
@@ -35,17 +36,18 @@ describe('through the signing proxy', () => {
     signed = await startTestApp({
       startPoller: false,
       authenticate: (req) =>
-        verifySigV4(req, {
-          credentials: { [LOCAL_CREDENTIALS.accessKeyId]: LOCAL_CREDENTIALS.secretAccessKey },
-          region: 'us-west-2',
-        }),
+        verifySigV4(req, { credentials: verifierCredentials(LOCAL_KEYS), region: 'us-west-2' }),
+      config: { AUTH_PRINCIPALS: principalRoles(LOCAL_KEYS) },
       apiDocs: createApiDocs(page),
     });
+    // The least of the roles: the contract is for any signed caller, a viewer included.
+    const viewer = keyForRole('viewer');
+    if (!viewer) throw new Error('no local viewer key');
     proxy = await startSigningProxy({
       port: 0,
       targetUrl: signed.url,
       region: 'us-west-2',
-      credentials: LOCAL_CREDENTIALS,
+      credentials: { accessKeyId: viewer.accessKeyId, secretAccessKey: viewer.secretAccessKey },
     });
   });
   afterAll(async () => {

@@ -62,6 +62,7 @@ function appointmentBody(customerId: string, vehicleId: string) {
 const CASES: Record<RouteKey, { path: () => string; body?: () => unknown }> = {
   'GET /healthz': { path: () => '/healthz' },
   'GET /api/me': { path: () => '/api/me' },
+  'GET /api/openapi.json': { path: () => '/api/openapi.json' },
   'GET /api/admin/services': { path: () => '/api/admin/services' },
   'GET /api/admin/appointments/board': { path: () => `/api/admin/appointments/board?date=${DAY}` },
   'GET /api/admin/appointments/{id}': { path: () => `/api/admin/appointments/${ids.card}` },
