@@ -481,6 +481,9 @@ export interface components {
             rebased: boolean;
         };
         HistoryPage: {
+            appointment_id: string;
+            /** @description The card's version now: the newest entry's. */
+            version: number;
             entries: components["schemas"]["HistoryEntry"][];
             next_cursor: string | null;
         };

@@ -236,7 +236,12 @@ export const historyEntrySchema = named(
   'One change to a card: created, edited (old and new values) or moved, with who made it.',
 );
 export const historyPageSchema = named(
-  z.strictObject({ entries: z.array(historyEntrySchema), next_cursor: z.string().nullable() }),
+  z.strictObject({
+    appointment_id: z.string(),
+    version: z.number().int().min(1).describe("The card's version now: the newest entry's."),
+    entries: z.array(historyEntrySchema),
+    next_cursor: z.string().nullable(),
+  }),
   'HistoryPage',
   'Entries newest first; next_cursor asks for the older ones (null once version 1 was returned).',
 );

@@ -7,7 +7,32 @@ import { LOCAL_KEYS } from '../../client/local-keys';
 import type { Role } from '../../domain/roles';
 import { principalRoles, verifierCredentials } from '../../local/auth-keys';
 import { verifySigV4 } from '../../local/sigv4-verifier';
+import { contractChecker } from './openapi-contract';
 import { startTestApp, type TestApp } from './test-app';
+
+/**
+ * The signed clients' answers are checked against the OpenAPI document too, as test-app's request()
+ * checks every other integration test's (openapi-contract.ts).
+ */
+function checkedAgainstTheContract(api: ApiClient): ApiClient {
+  const request = api.request.bind(api);
+  api.request = async <T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => {
+    const res = await request<T>(method, path, body, headers);
+    contractChecker().assert(method, path, {
+      status: res.status,
+      headers: new Headers(res.headers),
+      body: res.body,
+      text: res.text,
+    });
+    return res;
+  };
+  return api;
+}
 
 const REGION = 'us-west-2';
 /** A valid signature from a principal the API gives no role. */
@@ -30,7 +55,9 @@ export async function startSignedApp(opts: Parameters<typeof startTestApp>[0] = 
     config: { AUTH_PRINCIPALS: principalRoles(LOCAL_KEYS), AUTH_UNSIGNED_ROLE: undefined, ...opts.config },
   });
   const client = (key: { accessKeyId: string; secretAccessKey: string }) =>
-    new ApiClient({ baseUrl: app.url, sign: { region: REGION, service: 'lambda', ...key } });
+    checkedAgainstTheContract(
+      new ApiClient({ baseUrl: app.url, sign: { region: REGION, service: 'lambda', ...key } }),
+    );
   const as = Object.fromEntries(LOCAL_KEYS.map((k) => [k.role, client(k)])) as Record<Role, ApiClient>;
   return { app, as, nobody: client(NO_ROLE_KEY) };
 }
