@@ -215,13 +215,12 @@ class DeadLetters {
       this.io.out(`would settle failed (dead_lettered): ${what}`);
       return false;
     }
-    const failed: MoveRecord = {
-      ...verdict.move,
-      status: 'failed',
-      reason: 'dead_lettered',
-      decided_at: new Date().toISOString(),
-    };
-    const result = await this.moves.settleMove(failed);
+    // The same conditional settle the worker and the sweeper use: only a move still pending.
+    const result = await this.moves.failPendingMove(
+      verdict.move.move_id,
+      'dead_lettered',
+      new Date().toISOString(),
+    );
     await this.delete(m);
     if (result === 'settled') {
       this.tally.settled += 1;

@@ -15,9 +15,13 @@ interface CompiledRoute extends Route {
 
 export class Router {
   private readonly routes: CompiledRoute[];
+  /** Literal routes before captures (/appointments/board before /appointments/{id}), sorted once. */
+  private readonly ordered: CompiledRoute[];
 
   constructor(routes: Route[]) {
     this.routes = routes.map((r) => ({ ...r, segments: r.path.split('/').filter(Boolean) }));
+    const captures = (r: CompiledRoute) => r.segments.filter((s) => s.startsWith('{')).length;
+    this.ordered = [...this.routes].sort((a, b) => captures(a) - captures(b));
   }
 
   private static match(segments: string[], parts: string[]): Record<string, string> | undefined {
@@ -43,14 +47,8 @@ export class Router {
   ): { route: Route; handler: RouteHandler; params: Record<string, string> } {
     const parts = path.split('/').filter(Boolean);
     const allowed: string[] = [];
-    // Literal routes win over captures (/appointments/board before /appointments/{id}).
-    const ordered = [...this.routes].sort(
-      (a, b) =>
-        a.segments.filter((s) => s.startsWith('{')).length -
-        b.segments.filter((s) => s.startsWith('{')).length,
-    );
     let pathMatched = false;
-    for (const route of ordered) {
+    for (const route of this.ordered) {
       const params = Router.match(route.segments, parts);
       if (!params) continue;
       if (route.method === method) return { route, handler: route.handler, params };
