@@ -41,7 +41,7 @@ export function boardView(board: Board, moves: Pick<MoveSnapshot, 'inFlight' | '
     }
   }
   for (const [id, move] of moves.inFlight) {
-    const day = dayOf(move.card.appt_start);
+    const day = dayOf(move.card.appt_start, board.time_zone);
     // A move started on another day's board stays there.
     if (!cards.has(id) && (day < board.from || day > board.to)) continue;
     cards.set(id, { ...(cards.get(id) ?? move.card), status: move.to });
