@@ -81,6 +81,17 @@ export function dayStartMs(day: string, timeZone: string): number {
   return hi;
 }
 
+/**
+ * The instant (ISO-8601 UTC) at which the clocks of `timeZone` show `minuteOfDay` minutes past
+ * midnight of `day` (08:30 is 510). A wall time a DST change skips lands as far past the change.
+ */
+export function localInstant(day: string, minuteOfDay: number, timeZone: string): string {
+  const wall = Date.parse(`${day}T00:00:00Z`) + minuteOfDay * 60_000;
+  let guess = wall - (wallClockMs(wall, timeZone) - wall);
+  guess = wall - (wallClockMs(guess, timeZone) - guess);
+  return new Date(guess).toISOString();
+}
+
 /** The instant (ISO-8601 UTC) at which local day `day` begins in `timeZone`. */
 export function dayStart(day: string, timeZone: string): string {
   return new Date(dayStartMs(day, timeZone)).toISOString();

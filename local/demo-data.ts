@@ -5,7 +5,7 @@
  */
 import type { Appointment } from '../domain/appointment';
 import { vehicleLabel, type Customer, type Vehicle } from '../domain/customer';
-import { addDays } from '../domain/days';
+import { addDays, dayOf, localInstant } from '../domain/days';
 import { AlreadyExistsError } from '../domain/errors';
 import type { HistoryEntry } from '../domain/history';
 import type { ShopRepository } from '../domain/ports';
@@ -35,6 +35,8 @@ const TODAY: Array<{ hour: number; status: Status; customer: number; services: s
   { hour: 13, status: 'scheduled', customer: 1, services: ['OIL001'] },
   { hour: 14, status: 'scheduled', customer: 2, services: ['ALIGN001'] },
   { hour: 15, status: 'canceled', customer: 0, services: ['BATT001'], notes: 'Rescheduled by phone' },
+  // Late evening: in a zone west of UTC, already the next UTC day, still today's board.
+  { hour: 21, status: 'scheduled', customer: 2, services: ['OIL001'], notes: 'After-hours drop-off' },
 ];
 const TOMORROW = [9, 10, 11, 13].map((hour, i) => ({
   hour,
@@ -102,11 +104,16 @@ async function ignoreExisting(write: Promise<void>): Promise<void> {
   }
 }
 
-export async function seedDemoData(shop: ShopRepository, now: Date = new Date()): Promise<number> {
+/** Seeds the demo cards on today and tomorrow of the shop's time zone, at local hours. */
+export async function seedDemoData(
+  shop: ShopRepository,
+  timeZone: string,
+  now: Date = new Date(),
+): Promise<number> {
   const created = now.toISOString();
   for (const c of CUSTOMERS) await ignoreExisting(shop.createCustomer({ ...c, created_at: created }));
   for (const v of VEHICLES) await ignoreExisting(shop.createVehicle({ ...v, created_at: created }));
-  const today = now.toISOString().slice(0, 10);
+  const today = dayOf(now.getTime(), timeZone);
   const cards = [
     ...TODAY.map((t) => ({ ...t, day: today })),
     ...TOMORROW.map((t) => ({
@@ -118,7 +125,7 @@ export async function seedDemoData(shop: ShopRepository, now: Date = new Date())
   ];
   let count = 0;
   for (const card of cards) {
-    const start = new Date(`${card.day}T${String(card.hour).padStart(2, '0')}:00:00.000Z`);
+    const start = new Date(localInstant(card.day, card.hour * 60, timeZone));
     const customer = CUSTOMERS[card.customer] as (typeof CUSTOMERS)[number];
     const vehicle = VEHICLES[card.customer] as (typeof VEHICLES)[number];
     const status_entered_at = history(card.status, start);

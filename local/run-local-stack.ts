@@ -122,9 +122,12 @@ export async function startLocalStackFromConfig(
 
     if (firstStart && config.SEED === 'demo') {
       const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: dynamodbEndpoint });
-      const n = await seedDemoData(new DynamoDbShopRepository(doc, config.TABLE_NAME, config.SHOP_TIMEZONE));
+      const n = await seedDemoData(
+        new DynamoDbShopRepository(doc, config.TABLE_NAME, config.SHOP_TIMEZONE),
+        config.SHOP_TIMEZONE,
+      );
       doc.destroy();
-      say(`Demo data        ${n} appointments today and tomorrow`);
+      say(`Demo data        ${n} appointments today and tomorrow (${config.SHOP_TIMEZONE})`);
     }
 
     const credentials = verifierCredentials(config.AUTH_KEYS);

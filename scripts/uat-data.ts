@@ -7,6 +7,7 @@
  * and changes nothing. The plan is scripts/lib/uat-plan.ts (pure), the carrying out of it
  * scripts/lib/uat-executor.ts; this file is the command line and the summary.
  */
+import { dayOf } from '../domain/days';
 import { STATUSES } from '../domain/status';
 import { ApiUnreachableError, expectStatus } from '../client/api-client';
 import {
@@ -26,7 +27,8 @@ import { planUatData } from './lib/uat-plan';
 const HELP = `Usage: npm run uat-data [-- options]
 
 Creates a realistic dataset for a non-production stage through the API: customers with 1-2
-vehicles, appointments over --days days from today (08:00-19:00 UTC, 1-3 services each), and real
+vehicles, appointments over --days days from today (08:00-21:00 in the shop's time zone, which the
+API's board says, 1-3 services each), and real
 moves that bring cards into every status (scheduled, in_progress, ready, completed, no_show,
 canceled). Deterministic for a given --seed and start day; ids look like uat-<seed>-c<i>. Safe to
 run twice: existing customers, vehicles and appointments are skipped and no move is applied again.
@@ -41,7 +43,7 @@ Options:
   --days D          over how many days, starting with --start (default 5)
   --seed S          seed of the generator, a whole number (default 1)
   --appointments A  how many appointments (default: twice the customers, at least 6)
-  --start DAY       first day, YYYY-MM-DD (default: today, UTC)
+  --start DAY       first day, YYYY-MM-DD (default: today in the shop's time zone)
   --concurrency C   requests in flight (default 8)
 
 ${COMMON_HELP}`;
@@ -71,17 +73,26 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
       min: 0,
       max: 100_000,
     });
-    const start = dayOption('start', values.start, new Date().toISOString().slice(0, 10));
+    const startOption = values.start === undefined ? undefined : dayOption('start', values.start, '');
     const concurrency = intOption('concurrency', values.concurrency, 8, { min: 1, max: 64 });
     const { client, description } = clientFor(common, io.env);
 
-    io.out(
-      `uat-data: seed ${seed}, ${customers} customers, ${appointments} appointments over ${days} day(s) from ${start}; ${description}`,
-    );
     let out: Outcome;
+    let start: string;
     try {
+      // The shop's time zone, as the API answers it: the plan books local hours of its local days.
+      const utcToday = new Date().toISOString().slice(0, 10);
+      const { time_zone: timeZone } = expectStatus(
+        'board (for the time zone)',
+        await client.board({ from: utcToday, to: utcToday }),
+        200,
+      );
+      start = startOption ?? dayOf(Date.now(), timeZone);
+      io.out(
+        `uat-data: seed ${seed}, ${customers} customers, ${appointments} appointments over ${days} day(s) from ${start} (${timeZone}); ${description}`,
+      );
       const catalog = expectStatus('service catalog', await client.listServices(), 200);
-      const plan = planUatData({ seed, customers, days, appointments, start, catalog });
+      const plan = planUatData({ seed, customers, days, appointments, start, catalog, timeZone });
       out = await executeUatPlan(client, plan, { seed, start, days, concurrency }, io);
     } catch (err) {
       io.err(`uat-data: stopped: ${(err as Error).message}`);

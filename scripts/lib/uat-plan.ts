@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Service } from '../../domain/catalog';
-import { addDays } from '../../domain/days';
+import { addDays, localInstant } from '../../domain/days';
 import { STATUSES, allowedTargets, type Status } from '../../domain/status';
 
 /** mulberry32: a tiny, fast PRNG with a 32-bit state; plenty for test data. */
@@ -118,7 +118,13 @@ export function statusQuotas(total: number): Record<Status, number> {
   return quotas;
 }
 
-/** Everything the run will create, from the seed alone (and the catalog and start day). */
+/** The shop's opening hours, local time: late-evening appointments included. */
+export const UAT_HOURS = { open: 8 * 60, close: 21 * 60 } as const;
+
+/**
+ * Everything the run will create, from the seed alone (and the catalog, the start day and the
+ * shop's time zone: appointments are at local hours of its local days).
+ */
 export function planUatData(opts: {
   seed: number;
   customers: number;
@@ -126,6 +132,7 @@ export function planUatData(opts: {
   appointments: number;
   start: string;
   catalog: readonly Service[];
+  timeZone: string;
 }): UatPlan {
   const rand = mulberry32(opts.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
@@ -162,13 +169,13 @@ export function planUatData(opts: {
     while (services.size < Math.min(count, catalog.length)) services.add(pick(catalog));
     const codes = [...services].sort((a, b) => (a.code < b.code ? -1 : 1));
     const minutes = Math.ceil(codes.reduce((m, s) => m + s.duration_minutes, 0) / 30) * 30;
-    // Starts on the half hour from 08:00, ending by 19:00.
-    const lastSlot = Math.max(0, (19 * 60 - minutes - 8 * 60) / 30);
+    // Starts on the half hour from opening, ending by closing (local time).
+    const lastSlot = Math.max(0, (UAT_HOURS.close - minutes - UAT_HOURS.open) / 30);
     let start = '';
     for (let attempt = 0; attempt < 50; attempt++) {
       const day = addDays(opts.start, Math.floor(rand() * opts.days));
-      const minute = 8 * 60 + 30 * Math.floor(rand() * (lastSlot + 1));
-      const candidate = new Date(Date.parse(`${day}T00:00:00Z`) + minute * 60_000).toISOString();
+      const minute = UAT_HOURS.open + 30 * Math.floor(rand() * (lastSlot + 1));
+      const candidate = localInstant(day, minute, opts.timeZone);
       if (!taken.has(`${customer.id}|${candidate}`) && !taken.has(`${vehicle.id}|${candidate}`)) {
         start = candidate;
         break;

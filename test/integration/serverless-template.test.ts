@@ -231,6 +231,7 @@ describe('the functions', () => {
     const plain = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveCfn(v, resolved)]));
     const config = loadServiceConfig({ ...plain, AWS_REGION: REGION });
     expect(config.METRICS_SINK).toBe('auto');
+    expect(config.SHOP_TIMEZONE).toBe('UTC');
     expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
     expect(config.SQS_ENDPOINT).toBeUndefined();
   });

@@ -13,6 +13,7 @@ import { createContainer, type Container } from '../../infra/container';
 import { readTableZone, writeTableZone } from '../../infra/dynamodb/table-zone';
 import { keys } from '../../infra/dynamodb/table';
 import { TableZoneMismatchError } from '../../infra/zone-guard';
+import { seedDemoData } from '../../local/demo-data';
 import { loadLocalConfig } from '../../local/local-config';
 import { startLocalStackFromConfig } from '../../local/run-local-stack';
 import { provision } from '../../local/stack';
@@ -141,6 +142,18 @@ describe('SHOP_TIMEZONE=America/Los_Angeles', () => {
     expect(await stats(app, 'date=2026-11-02')).toMatchObject({ total: 0 });
     const { start, end } = dayRangeInstants({ from: '2026-11-01', to: '2026-11-01' }, LA);
     expect((Date.parse(end) - Date.parse(start)) / 3_600_000).toBe(25);
+  });
+
+  it('seeds the demo cards at local hours of the local today and tomorrow, the late-evening one included', async () => {
+    // 12:00 in Los Angeles on 2026-12-01 (20:00 UTC).
+    await seedDemoData(app.container.shop, LA, new Date('2026-12-01T20:00:00Z'));
+
+    const today = await boardIds(app, '2026-12-01');
+    expect(today).toEqual(expect.arrayContaining(['demo-2026-12-01-8', 'demo-2026-12-01-21']));
+    expect(await boardIds(app, '2026-12-02')).toEqual(expect.arrayContaining(['demo-2026-12-02-9']));
+    expect(await boardIds(app, '2026-12-02')).not.toContain('demo-2026-12-01-21');
+    const late = await app.request('GET', '/api/admin/appointments/demo-2026-12-01-21');
+    expect(late.body.data.appt_start).toBe('2026-12-02T05:00:00.000Z');
   });
 
   it('wrote the zone with the table', async () => {

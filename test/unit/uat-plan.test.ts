@@ -1,3 +1,4 @@
+import { dayOf } from '../../domain/days';
 import { SERVICE_CATALOG } from '../../domain/catalog';
 import { STATUSES, canTransition, type Status } from '../../domain/status';
 import {
@@ -9,8 +10,16 @@ import {
 } from '../../scripts/lib/uat-plan';
 
 const START = '2026-12-01';
-const plan = (seed: number, appointments = 10) =>
-  planUatData({ seed, customers: 5, days: 3, appointments, start: START, catalog: SERVICE_CATALOG });
+const plan = (seed: number, appointments = 10, timeZone = 'UTC') =>
+  planUatData({
+    seed,
+    customers: 5,
+    days: 3,
+    appointments,
+    start: START,
+    catalog: SERVICE_CATALOG,
+    timeZone,
+  });
 
 describe('planUatData', () => {
   it('plans the same data for the same seed and different data for another', () => {
@@ -19,7 +28,7 @@ describe('planUatData', () => {
       { code: 'TIRE001', name: 'Tire rotation', price_cents: 3999, duration_minutes: 30 },
     ];
     const twoServices = (seed: number) =>
-      planUatData({ seed, customers: 5, days: 3, appointments: 10, start: START, catalog });
+      planUatData({ seed, customers: 5, days: 3, appointments: 10, start: START, catalog, timeZone: 'UTC' });
 
     expect(twoServices(9)).toEqual(twoServices(9));
     expect(twoServices(9)).not.toEqual(twoServices(10));
@@ -40,6 +49,7 @@ describe('planUatData', () => {
       appointments: 10,
       start: START,
       catalog: [...SERVICE_CATALOG].reverse(),
+      timeZone: 'UTC',
     });
 
     expect(reversed).toEqual(plan(3));
@@ -51,23 +61,42 @@ describe('planUatData', () => {
     expect(targets).toEqual(new Set(STATUSES));
   });
 
-  it('books appointments within the days asked for, from 08:00 to 19:00 UTC, never two at once per car', () => {
-    const { appointments } = plan(7, 40);
-    const days = new Set(['2026-12-01', '2026-12-02', '2026-12-03']);
+  it.each(['UTC', 'America/Los_Angeles'])(
+    'books appointments within the local days asked for, from 08:00 to 21:00 %s time, never two at once per car',
+    (zone) => {
+      const { appointments } = plan(7, 40, zone);
+      const days = new Set(['2026-12-01', '2026-12-02', '2026-12-03']);
+      const localTime = (instant: string) =>
+        new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(
+          Date.parse(instant),
+        );
 
-    for (const a of appointments) {
-      expect(days.has(a.appt_start.slice(0, 10))).toBe(true);
-      expect(a.appt_start.slice(11, 16) >= '08:00').toBe(true);
-      expect(a.appt_end.slice(0, 10)).toBe(a.appt_start.slice(0, 10));
-      expect(a.appt_end.slice(11, 16) <= '19:00').toBe(true);
-    }
-    const slots = appointments.map((a) => `${a.vehicle_id}|${a.appt_start}`);
-    expect(new Set(slots).size).toBe(slots.length);
-  });
+      for (const a of appointments) {
+        expect(days.has(dayOf(a.appt_start, zone))).toBe(true);
+        expect(localTime(a.appt_start) >= '08:00').toBe(true);
+        expect(dayOf(a.appt_end, zone)).toBe(dayOf(a.appt_start, zone));
+        expect(localTime(a.appt_end) <= '21:00').toBe(true);
+      }
+      // Late evenings are booked too: in Los Angeles, cards on a later UTC day than their local one.
+      if (zone !== 'UTC') {
+        expect(appointments.some((a) => a.appt_start.slice(0, 10) !== dayOf(a.appt_start, zone))).toBe(true);
+      }
+      const slots = appointments.map((a) => `${a.vehicle_id}|${a.appt_start}`);
+      expect(new Set(slots).size).toBe(slots.length);
+    },
+  );
 
   it('throws when the catalog is empty', () => {
     expect(() =>
-      planUatData({ seed: 1, customers: 1, days: 1, appointments: 1, start: START, catalog: [] }),
+      planUatData({
+        seed: 1,
+        customers: 1,
+        days: 1,
+        appointments: 1,
+        start: START,
+        catalog: [],
+        timeZone: 'UTC',
+      }),
     ).toThrow('the service catalog is empty');
   });
 });
