@@ -5,7 +5,7 @@
  * the first failure with the reason and a non-zero exit.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../domain/days';
+import { addDays, localInstant } from '../domain/days';
 import { ApiClient, describeResponse, isLoopback, type ApiResponse } from '../client/api-client';
 import { keyForRole } from '../client/local-keys';
 import {
@@ -124,7 +124,8 @@ async function smoke(
 
   const customerId = `smoke-${runId}`;
   const vehicleId = `smoke-${runId}-v`;
-  const start = `${day}T07:00:00.000Z`;
+  // 07:00 local on `day` in the shop's time zone, known once the board has said which it is.
+  let start = '';
   let appointmentId = '';
   try {
     await check('healthz', async () => {
@@ -155,11 +156,14 @@ async function smoke(
       return { ms: res.ms, note: vehicleId };
     });
     await check('create appointment', async () => {
+      // At a local hour of the day, so the board of `day` shows it whatever SHOP_TIMEZONE is.
+      const zone = data(await client.board({ date: day }), 200).time_zone;
+      start = localInstant(day, 7 * 60, zone);
       const res = await client.createAppointment({
         customer_id: customerId,
         vehicle_id: vehicleId,
         appt_start: start,
-        appt_end: `${day}T07:30:00.000Z`,
+        appt_end: localInstant(day, 7 * 60 + 30, zone),
         service_codes: ['INSP001'],
         notes: `smoke test ${runId}`,
       });
