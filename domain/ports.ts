@@ -31,9 +31,9 @@ export interface ShopRepository {
   updateAppointment(next: Appointment, expectedVersion: number, entry: HistoryEntry): Promise<void>;
   /** A card's history entries, newest first, from below `beforeVersion` (or the newest). */
   listHistory(id: string, limit: number, beforeVersion?: number): Promise<HistoryEntry[]>;
-  /** Board cards whose appt_start falls on the given UTC days (an index query per day). */
+  /** Board cards whose appt_start falls on the given local days of the shop's zone (an index query per day). */
   boardItems(days: readonly string[]): Promise<BoardItem[]>;
-  /** The stats projection of appointments from `from` to `to` (inclusive days). */
+  /** The stats projection of appointments from `from` to `to` (inclusive local days of the shop's zone). */
   statsItems(from: string, to: string): Promise<StatsItem[]>;
   ping(): Promise<void>;
 }

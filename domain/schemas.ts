@@ -86,7 +86,7 @@ export const historyQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(64).optional(),
 });
 
-/** `?date=` or `?from=&to=` (inclusive UTC days). */
+/** `?date=` or `?from=&to=` (inclusive local days of the shop's time zone). */
 export const dayRangeQuerySchema = z.union(
   [
     z.strictObject({ date: day }).transform((q) => ({ from: q.date, to: q.date })),

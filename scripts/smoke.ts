@@ -35,8 +35,8 @@ the appointment back; finds it on the board; reads stats; checks that a viewer's
 reads version 2 back. Everything but the viewer check signs as admin. Prints one line per check with its time.
 Exit 0 when all pass, 1 at the first failure (with the reason), 2 on bad arguments.
 
-The data it creates is real: a customer named "Smoke test <run id>" and one appointment at 07:00 UTC
-on --date (default: ${DAYS_AHEAD} days from today), away from the working board.
+The data it creates is real: a customer named "Smoke test <run id>" and one appointment at 07:00
+local time (the shop's time zone, as the board answers it) on --date (default: ${DAYS_AHEAD} days from today), away from the working board.
 
 Options:
   --date YYYY-MM-DD  the day of the smoke appointment

@@ -84,9 +84,9 @@ const tooLarge: ResponseContract = {
 const rangeQuery = (maxDays: number) => ({
   schema: dayRangeQuerySchema,
   descriptions: {
-    date: 'One UTC day. Give either date, or both from and to.',
-    from: `First UTC day of the range (inclusive); with to. The range spans at most ${maxDays} days.`,
-    to: `Last UTC day of the range (inclusive); with from, not before it. At most ${maxDays} days after from, counting both.`,
+    date: "One local day of the shop's time zone (SHOP_TIMEZONE, answered as time_zone). Give either date, or both from and to.",
+    from: `First local day of the range (inclusive); with to. The range spans at most ${maxDays} days.`,
+    to: `Last local day of the range (inclusive); with from, not before it. At most ${maxDays} days after from, counting both.`,
   },
 });
 const rangeErrors = (maxDays: number): ResponseContract => ({

@@ -1259,11 +1259,11 @@ export interface operations {
     getBoard: {
         parameters: {
             query?: {
-                /** @description One UTC day. Give either date, or both from and to. */
+                /** @description One local day of the shop's time zone (SHOP_TIMEZONE, answered as time_zone). Give either date, or both from and to. */
                 date?: string;
-                /** @description First UTC day of the range (inclusive); with to. The range spans at most 31 days. */
+                /** @description First local day of the range (inclusive); with to. The range spans at most 31 days. */
                 from?: string;
-                /** @description Last UTC day of the range (inclusive); with from, not before it. At most 31 days after from, counting both. */
+                /** @description Last local day of the range (inclusive); with from, not before it. At most 31 days after from, counting both. */
                 to?: string;
             };
             header?: never;
@@ -2022,11 +2022,11 @@ export interface operations {
     getStats: {
         parameters: {
             query?: {
-                /** @description One UTC day. Give either date, or both from and to. */
+                /** @description One local day of the shop's time zone (SHOP_TIMEZONE, answered as time_zone). Give either date, or both from and to. */
                 date?: string;
-                /** @description First UTC day of the range (inclusive); with to. The range spans at most 366 days. */
+                /** @description First local day of the range (inclusive); with to. The range spans at most 366 days. */
                 from?: string;
-                /** @description Last UTC day of the range (inclusive); with from, not before it. At most 366 days after from, counting both. */
+                /** @description Last local day of the range (inclusive); with from, not before it. At most 366 days after from, counting both. */
                 to?: string;
             };
             header?: never;
