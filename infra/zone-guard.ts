@@ -33,7 +33,7 @@ export interface ZoneGuardDeps {
 }
 
 /** Throws TableZoneMismatchError unless the table's zone is SHOP_TIMEZONE (claiming a table that has none). */
-export async function checkTableZone(deps: ZoneGuardDeps): Promise<void> {
+export async function checkTableZone(deps: Omit<ZoneGuardDeps, 'log'>): Promise<void> {
   const { SHOP_TIMEZONE: zone, TABLE_NAME: table } = deps.config;
   const tableZone = await claimTableZone(deps.doc, table, zone, deps.now());
   if (tableZone !== zone) throw new TableZoneMismatchError(zone, table, tableZone);

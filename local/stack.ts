@@ -83,7 +83,6 @@ export async function provision(
     await checkTableZone({
       doc,
       config: { TABLE_NAME: base.TABLE_NAME, SHOP_TIMEZONE: zone },
-      log: { error: () => undefined },
       now: () => new Date().toISOString(),
     });
     const maxReceiveCount = base.MAX_RECEIVE_COUNT ?? MAX_RECEIVE_COUNT;

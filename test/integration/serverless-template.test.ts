@@ -343,6 +343,9 @@ describe('IAM', () => {
     },
     sweeper: {
       'dynamodb:Query': [index('pending_moves')],
+      // The zone guard's item only (PK=TABLE): read it, or claim a table that has none.
+      'dynamodb:GetItem': [TABLE],
+      'dynamodb:PutItem': [TABLE],
       'dynamodb:UpdateItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
       'logs:CreateLogStream': [getAtt('SweeperLogGroup', 'Arn')],
@@ -414,6 +417,19 @@ describe('IAM', () => {
     expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
       expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
     );
+  });
+
+  it("lets the sweeper read and write only the table's zone item (PK=TABLE), for the zone guard", () => {
+    const statements = (resource('SweeperRole', 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+      (p) => p.PolicyDocument.Statement as Json[],
+    );
+    const items = statements.filter((s) => asList<string>(s.Action).includes('dynamodb:GetItem'));
+    expect(items.map((s) => [asList<string>(s.Action).sort(), s.Condition])).toEqual([
+      [
+        ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.tableZone.PK] } },
+      ],
+    ]);
   });
 
   it('lets the api batch-read only cards (APPT# keys), for the stats of settled days', () => {
