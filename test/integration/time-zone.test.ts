@@ -9,6 +9,7 @@ import { dayRangeInstants } from '../../domain/days';
 import { createMoveWorker } from '../../handlers/move-worker';
 import { createApiHandler } from '../../handlers/api';
 import { createSweeper } from '../../handlers/sweeper';
+import { createDocumentClient } from '../../infra/aws-clients';
 import { createContainer, type Container } from '../../infra/container';
 import { readTableZone, writeTableZone } from '../../infra/dynamodb/table-zone';
 import { keys } from '../../infra/dynamodb/table';
@@ -17,7 +18,8 @@ import { seedDemoData } from '../../local/demo-data';
 import { loadLocalConfig } from '../../local/local-config';
 import { startLocalStackFromConfig } from '../../local/run-local-stack';
 import { provision } from '../../local/stack';
-import { run as reindexDays } from '../../scripts/reindex-days';
+import { reindexDays as reindexDaysOf, run as reindexDays } from '../../scripts/reindex-days';
+import { injectFault } from '../support/fault-injection';
 import { createCustomerAndVehicle } from '../support/move-helpers';
 import { localServices, startTestApp, type TestApp } from '../support/test-app';
 
@@ -296,13 +298,47 @@ describe('npm run reindex-days', () => {
     expect(await cardKeys(ids.lateMar8!)).toEqual({ GSI1PK: 'DAY#2026-03-09', GSI2PK: 'MONTH#2026-03' });
   });
 
-  it('re-keys the days, retires the stored stats, then flips the zone', async () => {
+  it('leaves the zone as it was when it stops midway, so the guard still trips (fault injected at the SDK: the stats days delete refused)', async () => {
+    const doc = createDocumentClient({
+      region: utc.config.AWS_REGION,
+      endpoint: utc.config.DYNAMODB_ENDPOINT,
+    });
+    injectFault(
+      doc,
+      (command) => command.startsWith('BatchWrite'),
+      () => new Error('injected: BatchWriteItem refused'),
+    );
+    try {
+      await expect(
+        reindexDaysOf(doc, utc.config.TABLE_NAME, LA, {
+          dryRun: false,
+          progress: () => undefined,
+          now: () => '',
+        }),
+      ).rejects.toThrow('injected: BatchWriteItem refused');
+    } finally {
+      doc.destroy();
+    }
+
+    // The cards are re-keyed already, the stored days and the zone are not.
+    expect(await cardKeys(ids.lateMar8!)).toEqual({ GSI1PK: 'DAY#2026-03-08', GSI2PK: 'MONTH#2026-03' });
+    expect((await statsItems(utc, ['2026-03', '2026-11'])).length).toBeGreaterThan(0);
+    expect(await readTableZone(utc.container.doc, utc.config.TABLE_NAME)).toBe('UTC');
+    await expect(
+      provision(localServices(), { TABLE_NAME: utc.config.TABLE_NAME, SHOP_TIMEZONE: LA }),
+    ).rejects.toThrow(TableZoneMismatchError);
+  });
+
+  it('finishes the job when run again: retires the stored stats, then flips the zone', async () => {
     const real = captureIo();
 
     expect(await reindexDays(args(LA), real.io)).toBe(0);
 
     expect(real.err).toEqual([]);
-    expect(real.out.at(-1)).toMatch(/3 of 5 appointments re-keyed from UTC to America\/Los_Angeles/);
+    // The stopped run re-keyed every card; this one finds them done and does the rest.
+    expect(real.out.at(-1)).toMatch(
+      /0 of 5 appointments re-keyed from UTC to America\/Los_Angeles, [1-9]\d* stats day items retired, zone set to America\/Los_Angeles/,
+    );
     expect(await cardKeys(ids.lateMar8!)).toEqual({ GSI1PK: 'DAY#2026-03-08', GSI2PK: 'MONTH#2026-03' });
     expect(await cardKeys(ids.lateMar7!)).toEqual({ GSI1PK: 'DAY#2026-03-07', GSI2PK: 'MONTH#2026-03' });
     expect(await cardKeys(ids.lateNov1!)).toEqual({ GSI1PK: 'DAY#2026-11-01', GSI2PK: 'MONTH#2026-11' });
