@@ -25,6 +25,7 @@ import {
   type DynamoDBDocumentClient,
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { pool } from '../client/pool';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../domain/days';
 import { createDocumentClient } from '../infra/aws-clients';
 import { appointmentDayKeys } from '../infra/dynamodb/items';
@@ -55,6 +56,9 @@ Options:
 Against \`npm start\`, give no table: it comes from the stack's DATA_DIR/endpoints.json (DATA_DIR
 default .data). On AWS, with your AWS credentials:
   TABLE_NAME=edgar-auto-shop-prod npm run reindex-days -- --to America/Los_Angeles --dry-run`;
+
+/** UpdateItems in flight while re-keying a page of cards. */
+const REKEY_CONCURRENCY = 16;
 
 /** The attributes a page of the scan needs: enough to recompute a card's keys or delete a stats item. */
 const SCAN_PROJECTION = 'PK, SK, id, appt_start, GSI1PK, GSI2PK';
@@ -162,6 +166,7 @@ export async function reindexDays(
     start = res.LastEvaluatedKey;
     page += 1;
     summary.scanned += res.ScannedCount ?? 0;
+    const stale: Item[] = [];
     for (const item of res.Items ?? []) {
       if (String(item.PK).startsWith(keys.statsMonthPartition(''))) {
         stats.push({ PK: item.PK, SK: item.SK });
@@ -169,10 +174,10 @@ export async function reindexDays(
       }
       summary.appointments += 1;
       const next = appointmentDayKeys({ id: String(item.id), appt_start: String(item.appt_start) }, to);
-      if (item.GSI1PK === next.GSI1PK && item.GSI2PK === next.GSI2PK) continue;
-      summary.rekeyed += 1;
-      if (!opts.dryRun) await rekey(doc, tableName, item, to);
+      if (item.GSI1PK !== next.GSI1PK || item.GSI2PK !== next.GSI2PK) stale.push(item);
     }
+    summary.rekeyed += stale.length;
+    if (!opts.dryRun) await pool(stale, REKEY_CONCURRENCY, (item) => rekey(doc, tableName, item, to));
     opts.progress(
       `reindex-days: page ${page}: ${summary.scanned} items read, ${summary.appointments} appointments, ` +
         `${summary.rekeyed} ${would}re-keyed`,
@@ -180,8 +185,9 @@ export async function reindexDays(
   } while (start);
 
   // Stored days are of the old zone's days (or of cards just re-keyed): all of them go. Once the
-  // zone item says `to` and no card needed re-keying, the stored days are of `to` and stay.
-  if (from !== to || zoneItemMissing || summary.rekeyed > 0) {
+  // zone item says `to` (or a table without one, of UTC days, goes to UTC) and no card needed
+  // re-keying, the stored days are of `to` and stay.
+  if (from !== to || summary.rekeyed > 0) {
     summary.statsRetired = stats.length;
     if (!opts.dryRun) await deleteAll(doc, tableName, stats);
     opts.progress(`reindex-days: ${stats.length} stored stats day items ${would}retired`);
