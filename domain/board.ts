@@ -1,14 +1,14 @@
 /** Assembles the status board from the day's cards. Pure. */
-import { presentBoardItem, type BoardItem } from './appointment';
+import { presentBoardItem, type BoardItem, type PresentedBoardItem } from './appointment';
 import { STATUSES, type Status } from './status';
 
 export interface Board {
   from: string;
   to: string;
-  columns: Record<Status, { items: BoardItem[]; count: number }>;
+  columns: Record<Status, { items: PresentedBoardItem[]; count: number }>;
 }
 
-function byStart(a: BoardItem, b: BoardItem): number {
+function byStart(a: PresentedBoardItem, b: PresentedBoardItem): number {
   return a.appt_start < b.appt_start
     ? -1
     : a.appt_start > b.appt_start
@@ -22,7 +22,7 @@ function byStart(a: BoardItem, b: BoardItem): number {
 
 export function assembleBoard(from: string, to: string, items: Iterable<BoardItem>): Board {
   const columns = Object.fromEntries(
-    STATUSES.map((s) => [s, { items: [] as BoardItem[], count: 0 }]),
+    STATUSES.map((s) => [s, { items: [] as PresentedBoardItem[], count: 0 }]),
   ) as Board['columns'];
   for (const item of items) columns[item.status].items.push(presentBoardItem(item));
   for (const s of STATUSES) {

@@ -224,6 +224,8 @@ describe('board', () => {
         'notes',
         'service_codes',
         'status',
+        'technician_id',
+        'technician_name',
         'vehicle_id',
         'vehicle_label',
         'version',

@@ -8,6 +8,7 @@ import type { Service } from '../../domain/catalog';
 import type { Customer, Vehicle } from '../../domain/customer';
 import { UnprocessableError, VersionConflictError } from '../../domain/errors';
 import type { CreateAppointmentInput, PatchAppointmentInput } from '../../domain/schemas';
+import type { Technician } from '../../domain/technician';
 import { anAppointment as baseAppointment } from '../support/factories';
 
 const NOW = '2025-09-30T12:00:00.000Z';
@@ -96,6 +97,8 @@ describe('createAppointment', () => {
       appt_end: '2025-10-01T16:00:00.000Z',
       service_codes: ['OIL001'],
       notes: 'x',
+      technician_id: null,
+      technician_name: null,
       status_entered_at: { scheduled: NOW },
       last_move_id: null,
       created_at: NOW,
@@ -238,6 +241,50 @@ describe('patchAppointment', () => {
     const next = patchAppointment(current, aPatch({ notes: 'call before starting' }), CATALOG, LATER);
 
     expect(next).toEqual({ ...current, notes: 'call before starting', version: 5, updated_at: LATER });
+  });
+
+  describe('technician_id', () => {
+    const tech = (over: Partial<Technician> = {}): Technician => ({
+      id: 'T1',
+      name: 'Marco Diaz',
+      active: true,
+      created_at: NOW,
+      ...over,
+    });
+
+    it("gives the card to an active technician, copying the technician's name", () => {
+      const next = patchAppointment(anAppointment(), aPatch({ technician_id: 'T1' }), CATALOG, LATER, tech());
+
+      expect(next).toMatchObject({ technician_id: 'T1', technician_name: 'Marco Diaz', version: 5 });
+    });
+
+    it('unassigns with null', () => {
+      const current = anAppointment({ technician_id: 'T1', technician_name: 'Marco Diaz' });
+
+      const next = patchAppointment(current, aPatch({ technician_id: null }), CATALOG, LATER);
+
+      expect([next.technician_id, next.technician_name]).toEqual([null, null]);
+    });
+
+    it('keeps the technician when the patch leaves it out', () => {
+      const current = anAppointment({ technician_id: 'T1', technician_name: 'Marco Diaz' });
+
+      const next = patchAppointment(current, aPatch({ notes: 'x' }), CATALOG, LATER);
+
+      expect([next.technician_id, next.technician_name]).toEqual(['T1', 'Marco Diaz']);
+    });
+
+    it.each([
+      ['unknown', undefined, 'no technician with id T1'],
+      ['inactive', tech({ active: false }), 'technician T1 is not active'],
+    ])('refuses an %s technician with a 422 naming technician_id', (_label, found, message) => {
+      const err = errorFrom(() =>
+        patchAppointment(anAppointment(), aPatch({ technician_id: 'T1' }), CATALOG, LATER, found),
+      );
+
+      expect(err).toBeInstanceOf(UnprocessableError);
+      expect((err as UnprocessableError).details).toEqual({ technician_id: message });
+    });
   });
 
   it('clears the notes when given null', () => {

@@ -115,7 +115,9 @@ describe('assembleBoard', () => {
 
     const board = assembleBoard(FROM, TO, [item]);
 
-    expect(board.columns.in_progress.items).toEqual([item]);
+    expect(board.columns.in_progress.items).toEqual([
+      { ...item, technician_id: null, technician_name: null },
+    ]);
   });
 
   it('accepts any iterable of cards', () => {

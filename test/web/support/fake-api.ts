@@ -90,6 +90,8 @@ export const aCard = (over: Partial<BoardItem> = {}): BoardItem => ({
   vehicle_label: '2021 Honda Civic',
   service_codes: ['OIL001'],
   notes: null,
+  technician_id: null,
+  technician_name: null,
   ...over,
 });
 
