@@ -40,6 +40,9 @@ export const appointmentSchema = named(
     notes: z.string().nullable(),
     technician_id: z.string().nullable().describe('Who works on the card; null: unassigned.'),
     technician_name: z.string().nullable().describe("The technician's name, copied in when assigned."),
+    status_since: instant.describe(
+      'When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.',
+    ),
     status_version: z
       .number()
       .int()
@@ -72,6 +75,7 @@ export const boardItemSchema = named(
     notes: true,
     technician_id: true,
     technician_name: true,
+    status_since: true,
   }),
   'BoardItem',
   'The fields the board shows for a card.',

@@ -119,23 +119,27 @@ export function patchAppointment(
   return next;
 }
 
-/** The fields the board shows for a card. */
-export type BoardItem = Pick<
-  Appointment,
-  | 'id'
-  | 'status'
-  | 'version'
-  | 'appt_start'
-  | 'appt_end'
-  | 'customer_id'
-  | 'vehicle_id'
-  | 'customer_name'
-  | 'vehicle_label'
-  | 'service_codes'
-  | 'notes'
-  | 'technician_id'
-  | 'technician_name'
->;
+/**
+ * The fields the board reads for a card (the board shows them, with status_since derived from
+ * status_entered_at; updated_at stands in where that lacks the current column).
+ */
+export type BoardItem = Partial<Pick<Appointment, 'status_entered_at' | 'updated_at'>> &
+  Pick<
+    Appointment,
+    | 'id'
+    | 'status'
+    | 'version'
+    | 'appt_start'
+    | 'appt_end'
+    | 'customer_id'
+    | 'vehicle_id'
+    | 'customer_name'
+    | 'vehicle_label'
+    | 'service_codes'
+    | 'notes'
+    | 'technician_id'
+    | 'technician_name'
+  >;
 
 /** The fields dashboard stats need (the stats index projects only these). */
 export type StatsItem = Pick<
@@ -157,6 +161,7 @@ const APPOINTMENT_VIEW_ORDER = [
   'notes',
   'technician_id',
   'technician_name',
+  'status_since',
   'status_version',
   'status_entered_at',
   'last_move_id',
@@ -178,27 +183,41 @@ const BOARD_ITEM_ORDER = [
   'notes',
   'technician_id',
   'technician_name',
+  'status_since',
 ] as const;
 
-/** What the API shows of a card's technician: always both fields, null when unassigned. */
-type TechnicianShown = { technician_id: string | null; technician_name: string | null };
-export type PresentedAppointment = Appointment & TechnicianShown;
-export type PresentedBoardItem = BoardItem & TechnicianShown;
+/**
+ * What the API shows beyond the stored card: both technician fields, null when unassigned, and
+ * `status_since`, the instant the card entered its current column.
+ */
+type Derived = { technician_id: string | null; technician_name: string | null; status_since: string };
+export type PresentedAppointment = Appointment & Derived;
+export type PresentedBoardItem = Omit<BoardItem, 'status_entered_at' | 'updated_at'> & Derived;
+
+/**
+ * When the card entered its current column: `status_entered_at` of that column, which creating the
+ * card and every applied move that changes its column set (a no-op move applies nothing, an edit
+ * never touches it). A card written without it (by hand, or by a script that skipped the rules)
+ * falls back to its last change, `updated_at`: never earlier than the real instant, so a page never
+ * shows a card as waiting longer than it has.
+ */
+export function statusSince(card: BoardItem): string {
+  return card.status_entered_at?.[card.status] ?? card.updated_at ?? card.appt_start;
+}
 
 /** Cards written before technicians existed have no technician attributes: unassigned. */
-const withTechnician = <T extends Partial<Pick<Appointment, 'technician_id' | 'technician_name'>>>(
-  card: T,
-) => ({
+const withDerived = <T extends BoardItem>(card: T): T & Derived => ({
   ...card,
   technician_id: card.technician_id ?? null,
   technician_name: card.technician_name ?? null,
+  status_since: statusSince(card),
 });
 
 /** The API's view of an appointment, fields in a stable order. */
 export function presentAppointment(appt: Appointment): PresentedAppointment {
-  return pick(withTechnician(appt), APPOINTMENT_VIEW_ORDER) as PresentedAppointment;
+  return pick(withDerived(appt), APPOINTMENT_VIEW_ORDER) as PresentedAppointment;
 }
 
 export function presentBoardItem(item: BoardItem): PresentedBoardItem {
-  return pick(withTechnician(item), BOARD_ITEM_ORDER) as PresentedBoardItem;
+  return pick(withDerived(item), BOARD_ITEM_ORDER) as PresentedBoardItem;
 }

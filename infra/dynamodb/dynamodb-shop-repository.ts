@@ -227,7 +227,7 @@ export function boardDayQuery(day: string) {
     KeyConditionExpression: 'GSI1PK = :pk',
     ExpressionAttributeValues: { ':pk': keys.dayPartition(day) },
     ProjectionExpression:
-      'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes, technician_id, technician_name',
+      'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes, technician_id, technician_name, status_entered_at, updated_at',
     ExpressionAttributeNames: { '#s': 'status' },
   };
 }

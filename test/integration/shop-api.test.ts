@@ -224,6 +224,7 @@ describe('board', () => {
         'notes',
         'service_codes',
         'status',
+        'status_since',
         'technician_id',
         'technician_name',
         'vehicle_id',

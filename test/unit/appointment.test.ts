@@ -1,6 +1,8 @@
 import {
   createAppointment,
   patchAppointment,
+  presentAppointment,
+  statusSince,
   type Appointment,
   type AppointmentRefs,
 } from '../../domain/appointment';
@@ -355,5 +357,35 @@ describe('patchAppointment', () => {
 
       expect((err as UnprocessableError).details).toEqual({ service_codes: 'unknown service code(s): NOPE' });
     });
+  });
+});
+
+describe('statusSince', () => {
+  it('is when the card entered its current column', () => {
+    const card = anAppointment({
+      status: 'in_progress',
+      status_entered_at: { scheduled: '2025-10-01T08:00:00.000Z', in_progress: '2025-10-01T09:00:00.000Z' },
+    });
+
+    expect(statusSince(card)).toBe('2025-10-01T09:00:00.000Z');
+  });
+
+  it('falls back to the last change for a card without that column recorded', () => {
+    const card = anAppointment({
+      status: 'ready',
+      status_entered_at: { scheduled: '2025-10-01T08:00:00.000Z' },
+      updated_at: '2025-10-01T10:00:00.000Z',
+    });
+
+    expect(statusSince(card)).toBe('2025-10-01T10:00:00.000Z');
+  });
+
+  it('is shown on the API view', () => {
+    const card = anAppointment({
+      status: 'scheduled',
+      status_entered_at: { scheduled: '2025-10-01T08:00:00.000Z' },
+    });
+
+    expect(presentAppointment(card).status_since).toBe('2025-10-01T08:00:00.000Z');
   });
 });

@@ -285,6 +285,11 @@ export interface components {
             technician_id: string | null;
             /** @description The technician's name, copied in when assigned. */
             technician_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.
+             */
+            status_since: string;
             /** @description The version at which the card entered its current column. */
             status_version: number;
             /** @description When the card last entered each column. */
@@ -316,6 +321,11 @@ export interface components {
             technician_id: string | null;
             /** @description The technician's name, copied in when assigned. */
             technician_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.
+             */
+            status_since: string;
         };
         Board: {
             /** Format: date */

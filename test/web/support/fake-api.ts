@@ -92,6 +92,7 @@ export const aCard = (over: Partial<BoardItem> = {}): BoardItem => ({
   notes: null,
   technician_id: null,
   technician_name: null,
+  status_since: '2026-03-02T08:00:00.000Z',
   ...over,
 });
 
