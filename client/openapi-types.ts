@@ -419,6 +419,20 @@ export interface components {
             revenue_cents: number;
             /** @description Mean minutes from in_progress to ready; null when no card has both. */
             avg_cycle_minutes: number | null;
+            /** @description Appointments that reached in_progress (now in_progress, ready or completed). */
+            car_count: number;
+            /** @description revenue_cents / completed, rounded; null when none completed. */
+            average_repair_order_cents: number | null;
+            /** @description car_count / (car_count + no_show); null when both are 0. */
+            show_rate: number | null;
+            /** @description Per technician id, and "unassigned": completed, revenue_cents and avg_cycle_minutes of their cards. */
+            by_technician: {
+                [key: string]: {
+                    completed: number;
+                    revenue_cents: number;
+                    avg_cycle_minutes: number | null;
+                };
+            };
         };
         Customer: {
             id: string;

@@ -12,7 +12,14 @@ export const INDEX_PENDING_MOVES = 'pending_moves';
 export const PENDING_SHARDS = 8;
 
 /** Attributes the stats index carries: only what computeStats reads. */
-export const STATS_PROJECTION = ['id', 'status', 'appt_start', 'service_codes', 'status_entered_at'];
+export const STATS_PROJECTION = [
+  'id',
+  'status',
+  'appt_start',
+  'service_codes',
+  'status_entered_at',
+  'technician_id',
+];
 /** Attributes the pending-moves index carries: enough to re-send the message. */
 export const PENDING_PROJECTION = [
   'move_id',

@@ -329,6 +329,10 @@ describe('dashboard stats', () => {
       no_show_rate: 0,
       revenue_cents: 0,
       avg_cycle_minutes: null,
+      car_count: 0,
+      average_repair_order_cents: null,
+      show_rate: null,
+      by_technician: { unassigned: { completed: 0, revenue_cents: 0, avg_cycle_minutes: null } },
     });
   });
 
