@@ -40,6 +40,8 @@ type SubmitOp = paths['/api/admin/appointments/{id}/move']['post'];
 export type CreateCustomerInput = Body<paths['/api/admin/customers']['post']>;
 export type CreateVehicleInput = Body<paths['/api/admin/vehicles']['post']>;
 export type CreateAppointmentInput = Body<paths['/api/admin/appointments']['post']>;
+export type PatchAppointmentInput = Body<paths['/api/admin/appointments/{id}']['patch']>;
+export type CreateTechnicianInput = Body<paths['/api/admin/technicians']['post']>;
 export type MoveInput = Body<SubmitOp>;
 export type Appointment = Schemas['Appointment'];
 export type MoveView = Data<paths['/api/admin/moves/{move_id}']['get'], 200>;
@@ -80,6 +82,8 @@ export interface ApiResponse<T = unknown> {
 }
 
 export type DayRange = { date: string } | { from: string; to: string };
+/** The board's query: a day range, optionally one technician's cards (`none`: the unassigned ones). */
+export type BoardQuery = DayRange & { technician_id?: string };
 
 /** The API could not be reached at all (connection refused, DNS, timeout). */
 export class ApiUnreachableError extends Error {
@@ -238,6 +242,23 @@ export class ApiClient {
     );
   }
 
+  createTechnician(input: CreateTechnicianInput) {
+    return this.request<Data<paths['/api/admin/technicians']['post'], 201>>(
+      'POST',
+      '/api/admin/technicians',
+      input,
+    );
+  }
+
+  /** An edit (notes, times, services, technician_id) checked against `expected_version`. */
+  patchAppointment(id: string, input: PatchAppointmentInput) {
+    return this.request<Data<paths['/api/admin/appointments/{id}']['patch'], 200>>(
+      'PATCH',
+      `/api/admin/appointments/${encodeURIComponent(id)}`,
+      input,
+    );
+  }
+
   getAppointment(id: string) {
     return this.request<Data<paths['/api/admin/appointments/{id}']['get'], 200>>(
       'GET',
@@ -245,11 +266,16 @@ export class ApiClient {
     );
   }
 
-  /** The board for one day or a range; with an ETag, an unchanged board is a bodiless 304. */
-  board(range: DayRange, etag?: string) {
+  /**
+   * The board for one day or a range, optionally of one technician; with an ETag, an unchanged
+   * board is a bodiless 304.
+   */
+  board(query: BoardQuery, etag?: string) {
+    const technician =
+      query.technician_id === undefined ? '' : `&technician_id=${encodeURIComponent(query.technician_id)}`;
     return this.request<Data<paths['/api/admin/appointments/board']['get'], 200>>(
       'GET',
-      `/api/admin/appointments/board?${rangeQuery(range)}`,
+      `/api/admin/appointments/board?${rangeQuery(query)}${technician}`,
       undefined,
       etag ? { 'if-none-match': etag } : {},
     );

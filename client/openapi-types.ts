@@ -67,10 +67,48 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Find customers by name, phone or email prefix
+         * @description Case-insensitive prefix of the name (or of a later word of it), of the phone digits, or of the email; at most 20, by name. Served by prefix keys written with each customer, never a scan.
+         */
+        get: operations["searchCustomers"];
         put?: never;
         /** Add a customer */
         post: operations["createCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer */
+        get: operations["getCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/{id}/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's vehicles, oldest first */
+        get: operations["listCustomerVehicles"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -88,6 +126,24 @@ export interface paths {
         put?: never;
         /** Add a customer's vehicle */
         post: operations["createVehicle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/technicians": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every technician, active ones first */
+        get: operations["listTechnicians"];
+        put?: never;
+        /** Add a technician (active unless active: false) */
+        post: operations["createTechnician"];
         delete?: never;
         options?: never;
         head?: never;
@@ -162,7 +218,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit notes, times or services (status changes only through moves) */
+        /** Edit notes, technician, times or services (status changes only through moves) */
         patch: operations["updateAppointment"];
         trace?: never;
     };
@@ -263,6 +319,15 @@ export interface components {
             appt_end: string;
             service_codes: string[];
             notes: string | null;
+            /** @description Who works on the card; null: unassigned. */
+            technician_id: string | null;
+            /** @description The technician's name, copied in when assigned. */
+            technician_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.
+             */
+            status_since: string;
             /** @description The version at which the card entered its current column. */
             status_version: number;
             /** @description When the card last entered each column. */
@@ -290,6 +355,15 @@ export interface components {
             vehicle_label: string;
             service_codes: string[];
             notes: string | null;
+            /** @description Who works on the card; null: unassigned. */
+            technician_id: string | null;
+            /** @description The technician's name, copied in when assigned. */
+            technician_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.
+             */
+            status_since: string;
         };
         Board: {
             /** Format: date */
@@ -349,6 +423,20 @@ export interface components {
             revenue_cents: number;
             /** @description Mean minutes from in_progress to ready; null when no card has both. */
             avg_cycle_minutes: number | null;
+            /** @description Appointments that reached in_progress (now in_progress, ready or completed). */
+            car_count: number;
+            /** @description revenue_cents / completed, rounded; null when none completed. */
+            average_repair_order_cents: number | null;
+            /** @description car_count / (car_count + no_show); null when both are 0. */
+            show_rate: number | null;
+            /** @description Per technician id, and "unassigned": completed, revenue_cents and avg_cycle_minutes of their cards. */
+            by_technician: {
+                [key: string]: {
+                    completed: number;
+                    revenue_cents: number;
+                    avg_cycle_minutes: number | null;
+                };
+            };
         };
         Customer: {
             id: string;
@@ -366,6 +454,14 @@ export interface components {
             model: string;
             vin: string | null;
             plate: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Technician: {
+            id: string;
+            name: string;
+            /** @description Only an active technician can be given a card. */
+            active: boolean;
             /** Format: date-time */
             created_at: string;
         };
@@ -742,6 +838,88 @@ export interface operations {
             };
         };
     };
+    searchCustomers: {
+        parameters: {
+            query: {
+                /** @description At least 2 characters: the start of a name, a phone number or an email. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching customers (at most 20) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Customer"][];
+                    };
+                };
+            };
+            /** @description q missing or shorter than 2 characters, or an unknown query field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
     createCustomer: {
         parameters: {
             query?: never;
@@ -852,6 +1030,170 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id; one that cannot exist is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No customer with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listCustomerVehicles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id; one that cannot exist is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vehicles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Vehicle"][];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No customer with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1013,6 +1355,206 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "unprocessable";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listTechnicians: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The technicians */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Technician"][];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createTechnician: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "T1",
+                 *       "name": "Marco Diaz"
+                 *     }
+                 */
+                "application/json": {
+                    id?: string;
+                    name: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Technician"];
+                    };
+                };
+            };
+            /** @description A bad body: malformed JSON, a wrong type, a missing or unknown field; details name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": {
+                     *         "code": "validation_error",
+                     *         "message": "invalid request body",
+                     *         "details": {
+                     *           "colour": "unknown field"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A technician with that id exists (details.id) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "already_exists";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over 64 KiB (details.max_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "payload_too_large";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1261,6 +1803,8 @@ export interface operations {
             query?: {
                 /** @description One local day of the shop's time zone (SHOP_TIMEZONE, answered as time_zone). Give either date, or both from and to. */
                 date?: string;
+                /** @description Only this technician's cards (none: the unassigned ones); the six columns and their counts stay. */
+                technician_id?: "none" | string;
                 /** @description First local day of the range (inclusive); with to. The range spans at most 31 days. */
                 from?: string;
                 /** @description Last local day of the range (inclusive); with from, not before it. At most 31 days after from, counting both. */
@@ -1320,6 +1864,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No technician with technician_id (details.technician_id) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unprocessable";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1459,6 +2019,7 @@ export interface operations {
                     /** Format: date-time */
                     appt_end?: string;
                     service_codes?: string[];
+                    technician_id?: string | null;
                 };
             };
         };
@@ -1568,7 +2129,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown service code, or appt_end not after appt_start */
+            /** @description Unknown service code, appt_end not after appt_start, or an unknown or inactive technician_id (details name each) */
             422: {
                 headers: {
                     [name: string]: unknown;

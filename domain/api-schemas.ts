@@ -43,6 +43,11 @@ export const appointmentSchema = named(
     appt_end: instant,
     service_codes: z.array(z.string()),
     notes: z.string().nullable(),
+    technician_id: z.string().nullable().describe('Who works on the card; null: unassigned.'),
+    technician_name: z.string().nullable().describe("The technician's name, copied in when assigned."),
+    status_since: instant.describe(
+      'When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.',
+    ),
     status_version: z
       .number()
       .int()
@@ -73,6 +78,9 @@ export const boardItemSchema = named(
     vehicle_label: true,
     service_codes: true,
     notes: true,
+    technician_id: true,
+    technician_name: true,
+    status_since: true,
   }),
   'BoardItem',
   'The fields the board shows for a card.',
@@ -118,6 +126,30 @@ export const dashboardStatsSchema = named(
       .min(0)
       .nullable()
       .describe('Mean minutes from in_progress to ready; null when no card has both.'),
+    car_count: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Appointments that reached in_progress (now in_progress, ready or completed).'),
+    average_repair_order_cents: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .describe('revenue_cents / completed, rounded; null when none completed.'),
+    show_rate: rate.describe('car_count / (car_count + no_show); null when both are 0.'),
+    by_technician: z
+      .record(
+        z.string(),
+        z.strictObject({
+          completed: z.number().int().min(0),
+          revenue_cents: z.number().int().min(0),
+          avg_cycle_minutes: z.number().min(0).nullable(),
+        }),
+      )
+      .describe(
+        'Per technician id, and "unassigned": completed, revenue_cents and avg_cycle_minutes of their cards.',
+      ),
   }),
   'DashboardStats',
   "Figures of the appointments starting on the inclusive local days from..to of the shop's time zone.",
@@ -147,6 +179,16 @@ export const vehicleSchema = named(
     created_at: instant,
   }),
   'Vehicle',
+);
+
+export const technicianSchema = named(
+  z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    active: z.boolean().describe('Only an active technician can be given a card.'),
+    created_at: instant,
+  }),
+  'Technician',
 );
 
 export const serviceSchema = named(

@@ -9,13 +9,26 @@ import type { HistoryEntry } from './history';
 import type { FailureReason, MoveRecord } from './move';
 import type { StatsFigures } from './stats';
 import type { StatsCard, StoredDayStats } from './stats-days';
+import type { Technician } from './technician';
 
 export interface ShopRepository {
   /** Creates the customer; throws AlreadyExistsError when the id is taken. */
   createCustomer(customer: Customer): Promise<void>;
   getCustomer(id: string): Promise<Customer | undefined>;
+  /**
+   * Customers one of whose search keys (customerSearchKeys) starts with one of `terms`: at most
+   * `limit` keys read per term, so a search is bounded however many customers match.
+   */
+  searchCustomers(terms: readonly string[], limit: number): Promise<Customer[]>;
+  /** The customer's vehicles (those written with their customer link). */
+  listVehicles(customerId: string): Promise<Vehicle[]>;
   createVehicle(vehicle: Vehicle): Promise<void>;
   getVehicle(id: string): Promise<Vehicle | undefined>;
+  /** Creates the technician; throws AlreadyExistsError when the id is taken. */
+  createTechnician(technician: Technician): Promise<void>;
+  getTechnician(id: string): Promise<Technician | undefined>;
+  /** Every technician, in no particular order (a shop has a handful). */
+  listTechnicians(): Promise<Technician[]>;
   listServices(): Promise<Service[]>;
   putServices(services: readonly Service[]): Promise<void>;
   /**

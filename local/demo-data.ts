@@ -1,7 +1,8 @@
 /**
- * Demo data for a first start: a few customers and cars, and cards today and tomorrow spread
- * over every column, so the board has something to show. Deterministic ids: seeding twice
- * writes nothing new.
+ * Demo data for a first start: a few customers, cars and technicians, and cards today and tomorrow
+ * spread over every column, most of them given to a technician (a few left unassigned), so the
+ * board and its technician filter have something to show. Deterministic ids: seeding twice writes
+ * nothing new.
  */
 import type { Appointment } from '../domain/appointment';
 import { vehicleLabel, type Customer, type Vehicle } from '../domain/customer';
@@ -10,6 +11,7 @@ import { AlreadyExistsError } from '../domain/errors';
 import type { HistoryEntry } from '../domain/history';
 import type { ShopRepository } from '../domain/ports';
 import type { Status } from '../domain/status';
+import { assignTechnician, type Technician } from '../domain/technician';
 
 const CUSTOMERS: Array<Omit<Customer, 'created_at'>> = [
   { id: '1', name: 'Ada Lovelace', phone: '+1-555-0101', email: 'ada@example.com' },
@@ -21,27 +23,48 @@ const VEHICLES: Array<Omit<Vehicle, 'created_at'>> = [
   { id: '2', customer_id: '2', year: 2021, make: 'Honda', model: 'Civic', vin: null, plate: '8XYZ789' },
   { id: '3', customer_id: '3', year: 2016, make: 'Ford', model: 'F-150', vin: null, plate: '5TRK550' },
 ];
-const TODAY: Array<{ hour: number; status: Status; customer: number; services: string[]; notes?: string }> = [
-  { hour: 8, status: 'completed', customer: 0, services: ['OIL001'] },
+export const DEMO_TECHNICIANS: Array<Omit<Technician, 'created_at'>> = [
+  { id: 'tech-1', name: 'Rosa Diaz', active: true },
+  { id: 'tech-2', name: 'Sam Okoye', active: true },
+];
+/** `technician`: an index into DEMO_TECHNICIANS; absent: unassigned. */
+const TODAY: Array<{
+  hour: number;
+  status: Status;
+  customer: number;
+  services: string[];
+  notes?: string;
+  technician?: number;
+}> = [
+  { hour: 8, status: 'completed', customer: 0, services: ['OIL001'], technician: 0 },
   {
     hour: 9,
     status: 'ready',
     customer: 1,
     services: ['TIRE001', 'INSP001'],
     notes: 'Customer waiting in lobby',
+    technician: 1,
   },
-  { hour: 10, status: 'in_progress', customer: 2, services: ['BRAKE001'] },
+  { hour: 10, status: 'in_progress', customer: 2, services: ['BRAKE001'], technician: 0 },
   { hour: 11, status: 'no_show', customer: 0, services: ['INSP001'] },
-  { hour: 13, status: 'scheduled', customer: 1, services: ['OIL001'] },
+  { hour: 13, status: 'scheduled', customer: 1, services: ['OIL001'], technician: 1 },
   { hour: 14, status: 'scheduled', customer: 2, services: ['ALIGN001'] },
   { hour: 15, status: 'canceled', customer: 0, services: ['BATT001'], notes: 'Rescheduled by phone' },
   // Late evening: in a zone west of UTC, already the next UTC day, still today's board.
-  { hour: 21, status: 'scheduled', customer: 2, services: ['OIL001'], notes: 'After-hours drop-off' },
+  {
+    hour: 21,
+    status: 'scheduled',
+    customer: 2,
+    services: ['OIL001'],
+    notes: 'After-hours drop-off',
+    technician: 1,
+  },
 ];
 const TOMORROW = [9, 10, 11, 13].map((hour, i) => ({
   hour,
   customer: i % 3,
   services: [i % 2 ? 'TIRE001' : 'OIL001'],
+  ...(i < 2 ? { technician: i } : {}),
 }));
 
 /** The timestamps a card would have collected on its way to `status`. */
@@ -113,6 +136,8 @@ export async function seedDemoData(
   const created = now.toISOString();
   for (const c of CUSTOMERS) await ignoreExisting(shop.createCustomer({ ...c, created_at: created }));
   for (const v of VEHICLES) await ignoreExisting(shop.createVehicle({ ...v, created_at: created }));
+  const technicians: Technician[] = DEMO_TECHNICIANS.map((t) => ({ ...t, created_at: created }));
+  for (const t of technicians) await ignoreExisting(shop.createTechnician(t));
   const today = dayOf(now.getTime(), timeZone);
   const cards = [
     ...TODAY.map((t) => ({ ...t, day: today })),
@@ -130,6 +155,7 @@ export async function seedDemoData(
     const vehicle = VEHICLES[card.customer] as (typeof VEHICLES)[number];
     const status_entered_at = history(card.status, start);
     const version = Object.keys(status_entered_at).length;
+    const technician = card.technician === undefined ? undefined : technicians[card.technician];
     const appt: Appointment = {
       id: `demo-${card.day}-${card.hour}`,
       status: card.status,
@@ -143,6 +169,8 @@ export async function seedDemoData(
       appt_end: new Date(start.getTime() + 60 * 60_000).toISOString(),
       service_codes: card.services,
       notes: card.notes ?? null,
+      // The same rule as PATCH technician_id: the id and the name copied in, or both null.
+      ...assignTechnician(technician?.id ?? null, technician),
       status_entered_at,
       last_move_id: null,
       created_at: created,

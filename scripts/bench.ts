@@ -23,6 +23,8 @@ Prints a markdown report and writes it into docs/PERFORMANCE.md (between the ben
 Options:
   --quick        shorter runs and a smaller data set (a smoke test of the bench; figures are rough)
   --no-write     print only; leave docs/PERFORMANCE.md alone
+  --reads-only   only the floor, the board (also with a technician filter) and the stats; prints
+                 only (a partial report never overwrites docs/PERFORMANCE.md)
   --pollers N    concurrent queue pollers of the stack (default 2, as npm start)
   -h, --help     this text`;
 
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     values = parseOptions(argv, {
       quick: { type: 'boolean' },
       'no-write': { type: 'boolean' },
+      'reads-only': { type: 'boolean' },
       pollers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -52,7 +55,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const p = plan(values.quick === true, values['no-write'] !== true, pollers);
+  const readsOnly = values['reads-only'] === true;
+  const p = plan(values.quick === true, values['no-write'] !== true && !readsOnly, pollers, readsOnly);
   const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
   const markdown = report(await runBench(p, command));
   process.stdout.write(`${markdown}\n`);

@@ -1,7 +1,7 @@
 /**
  * `npm run uat-data`: a realistic non-production dataset, made through the API and the real move
- * pipeline: customers with one or two cars, appointments over the coming days in business hours,
- * and cards moved (submit + long-poll) into every column in plausible proportions: earlier cards are
+ * pipeline: technicians, customers with one or two cars, appointments over the coming days in
+ * business hours, most given to a technician (some left unassigned), and cards moved (submit + long-poll) into every column in plausible proportions: earlier cards are
  * further along. The same --seed and start day give the same data; a second run finds everything in
  * place (409 on customers and vehicles, the board for appointments, each card's status for moves)
  * and changes nothing. The plan is scripts/lib/uat-plan.ts (pure), the carrying out of it
@@ -26,12 +26,14 @@ import { planUatData } from './lib/uat-plan';
 
 const HELP = `Usage: npm run uat-data [-- options]
 
-Creates a realistic dataset for a non-production stage through the API: customers with 1-2
-vehicles, appointments over --days days from today (08:00-21:00 in the shop's time zone, which the
-API's board says, 1-3 services each), and real
+Creates a realistic dataset for a non-production stage through the API: 3 technicians, customers
+with 1-2 vehicles, appointments over --days days from today (08:00-21:00 in the shop's time zone,
+which the API's board says, 1-3 services each, three in four given to a technician, the rest
+unassigned), and real
 moves that bring cards into every status (scheduled, in_progress, ready, completed, no_show,
-canceled). Deterministic for a given --seed and start day; ids look like uat-<seed>-c<i>. Safe to
-run twice: existing customers, vehicles and appointments are skipped and no move is applied again.
+canceled). Deterministic for a given --seed and start day; ids look like uat-<seed>-c<i> (and
+uat-<seed>-t<i> for technicians). Safe to run twice: existing technicians, customers, vehicles and
+appointments are skipped, a card with a technician keeps it, and no move is applied again.
 It creates customers, vehicles and appointments, so it must act as an admin: the proxy of npm start
 signs as LOCALDEV (admin) by default, --sign against 127.0.0.1 uses LOCALDEV too, and on AWS assume
 the admin caller role (docs/deploy.md). The stage's WRITE_POLICY must be open (prod is moves-only).
@@ -100,9 +102,11 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
     }
 
     const tally = (t: Tally) => `${t.created} created, ${t.existing} already there`;
+    io.out(`technicians   ${tally(out.technicians)}`);
     io.out(`customers     ${tally(out.customers)}`);
     io.out(`vehicles      ${tally(out.vehicles)}`);
     io.out(`appointments  ${tally(out.appointments)}`);
+    io.out(`assigned      ${out.assigned} card(s) given their technician`);
     io.out(
       `moves         ${out.moves.applied} applied, ${out.moves.alreadyDone} card(s) already in place, ${out.moves.leftAlone} moved by someone else and left alone`,
     );

@@ -17,15 +17,20 @@ import {
   moveSchema,
   pendingMoveSchema,
   serviceSchema,
+  technicianSchema,
   vehicleSchema,
   type ErrorCode,
 } from '../../domain/api-schemas';
 import {
   MAX_BOARD_DAYS,
   MAX_STATS_DAYS,
+  NO_TECHNICIAN,
+  boardQuerySchema,
   createAppointmentSchema,
   createCustomerSchema,
+  createTechnicianSchema,
   createVehicleSchema,
+  customerSearchQuerySchema,
   dayRangeQuerySchema,
   historyQuerySchema,
   idSchema,
@@ -93,6 +98,9 @@ const rangeErrors = (maxDays: number): ResponseContract => ({
   description: `A bad query: neither date nor from and to (validation_error), from after to (invalid_range), or more than ${maxDays} days (range_too_long, details.max_days)`,
   codes: ['validation_error', 'invalid_range', 'range_too_long'],
 });
+const customerId = {
+  id: { schema: idSchema, description: "The customer's id; one that cannot exist is a 404." },
+};
 const appointmentId = {
   id: { schema: idSchema, description: "The appointment's id; one that cannot exist is a 404." },
 };
@@ -121,6 +129,7 @@ export const VEHICLE_EXAMPLE = {
   model: 'Camry',
   plate: '7ABC123',
 };
+export const TECHNICIAN_EXAMPLE = { id: 'T1', name: 'Marco Diaz' };
 export const MOVE_EXAMPLE = { to_status: 'in_progress', expected_version: 1, from_status: 'scheduled' };
 
 export const API_CONTRACT: Record<string, RouteContract> = {
@@ -174,6 +183,44 @@ export const API_CONTRACT: Record<string, RouteContract> = {
       413: tooLarge,
     },
   },
+  'GET /api/admin/customers': {
+    operationId: 'searchCustomers',
+    summary: 'Find customers by name, phone or email prefix',
+    description:
+      'Case-insensitive prefix of the name (or of a later word of it), of the phone digits, or of the email; at most 20, by name. Served by prefix keys written with each customer, never a scan.',
+    tag: 'shop',
+    query: {
+      schema: customerSearchQuerySchema,
+      descriptions: { q: 'At least 2 characters: the start of a name, a phone number or an email.' },
+    },
+    responses: {
+      200: { description: 'The matching customers (at most 20)', data: customerSchema.array() },
+      400: {
+        description: 'q missing or shorter than 2 characters, or an unknown query field',
+        codes: ['validation_error'],
+      },
+    },
+  },
+  'GET /api/admin/customers/{id}': {
+    operationId: 'getCustomer',
+    summary: 'One customer',
+    tag: 'shop',
+    pathParams: customerId,
+    responses: {
+      200: { description: 'The customer', data: customerSchema },
+      404: { description: 'No customer with that id', codes: ['not_found'] },
+    },
+  },
+  'GET /api/admin/customers/{id}/vehicles': {
+    operationId: 'listCustomerVehicles',
+    summary: "A customer's vehicles, oldest first",
+    tag: 'shop',
+    pathParams: customerId,
+    responses: {
+      200: { description: 'The vehicles', data: vehicleSchema.array() },
+      404: { description: 'No customer with that id', codes: ['not_found'] },
+    },
+  },
   'POST /api/admin/vehicles': {
     operationId: 'createVehicle',
     summary: "Add a customer's vehicle",
@@ -186,6 +233,24 @@ export const API_CONTRACT: Record<string, RouteContract> = {
       413: tooLarge,
       422: { description: 'No customer with customer_id (details.customer_id)', codes: ['unprocessable'] },
     },
+  },
+  'POST /api/admin/technicians': {
+    operationId: 'createTechnician',
+    summary: 'Add a technician (active unless active: false)',
+    tag: 'shop',
+    body: { schema: createTechnicianSchema, example: TECHNICIAN_EXAMPLE },
+    responses: {
+      201: { description: 'Created', data: technicianSchema },
+      400: bad400('A bad body'),
+      409: { description: 'A technician with that id exists (details.id)', codes: ['already_exists'] },
+      413: tooLarge,
+    },
+  },
+  'GET /api/admin/technicians': {
+    operationId: 'listTechnicians',
+    summary: 'Every technician, active ones first',
+    tag: 'shop',
+    responses: { 200: { description: 'The technicians', data: technicianSchema.array() } },
   },
   'GET /api/admin/services': {
     operationId: 'listServices',
@@ -214,12 +279,22 @@ export const API_CONTRACT: Record<string, RouteContract> = {
     summary: 'The status board: six columns of cards',
     description: `For one day or at most ${MAX_BOARD_DAYS} days. Send the ETag back in If-None-Match to get a bodiless 304 while nothing changed.`,
     tag: 'board',
-    query: rangeQuery(MAX_BOARD_DAYS),
+    query: {
+      schema: boardQuerySchema,
+      descriptions: {
+        ...rangeQuery(MAX_BOARD_DAYS).descriptions,
+        technician_id: `Only this technician's cards (${NO_TECHNICIAN}: the unassigned ones); the six columns and their counts stay.`,
+      },
+    },
     maxDays: MAX_BOARD_DAYS,
     responses: {
       200: { description: 'The board', data: boardSchema, headers: ['ETag'] },
       304: { description: 'Unchanged since the ETag sent in If-None-Match', headers: ['ETag'] },
       400: rangeErrors(MAX_BOARD_DAYS),
+      422: {
+        description: 'No technician with technician_id (details.technician_id)',
+        codes: ['unprocessable'],
+      },
     },
   },
   'GET /api/admin/appointments/{id}': {
@@ -253,7 +328,7 @@ export const API_CONTRACT: Record<string, RouteContract> = {
   },
   'PATCH /api/admin/appointments/{id}': {
     operationId: 'updateAppointment',
-    summary: 'Edit notes, times or services (status changes only through moves)',
+    summary: 'Edit notes, technician, times or services (status changes only through moves)',
     tag: 'shop',
     pathParams: appointmentId,
     body: {
@@ -270,7 +345,8 @@ export const API_CONTRACT: Record<string, RouteContract> = {
       },
       413: tooLarge,
       422: {
-        description: 'Unknown service code, or appt_end not after appt_start',
+        description:
+          'Unknown service code, appt_end not after appt_start, or an unknown or inactive technician_id (details name each)',
         codes: ['unprocessable'],
       },
     },

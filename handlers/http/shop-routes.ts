@@ -1,18 +1,31 @@
 /** Customers, vehicles, the catalog and appointments: parse, call the use case, shape the response. */
-import { appointmentSchema, customerSchema, serviceSchema, vehicleSchema } from '../../domain/api-schemas';
+import {
+  appointmentSchema,
+  customerSchema,
+  serviceSchema,
+  technicianSchema,
+  vehicleSchema,
+} from '../../domain/api-schemas';
 import {
   createAppointmentSchema,
   createCustomerSchema,
+  createTechnicianSchema,
   createVehicleSchema,
+  customerSearchQuerySchema,
   idSchema,
   patchAppointmentSchema,
 } from '../../domain/schemas';
 import {
   addCustomer,
+  addTechnician,
   addVehicle,
   bookAppointment,
   editAppointment,
+  findCustomers,
   getAppointment,
+  getCustomer,
+  getCustomerVehicles,
+  listTechnicians as allTechnicians,
 } from '../../domain/use-cases/shop';
 import { NotFoundError } from '../../domain/errors';
 import { presentAppointment } from '../../domain/appointment';
@@ -20,17 +33,35 @@ import type { RouteHandler } from './http-types';
 import { ok, parseInput } from './response';
 
 /** An id in the path that cannot exist is a 404, not a 400. */
-export function pathId(params: Record<string, string>, name = 'id'): string {
+export function pathId(params: Record<string, string>, name = 'id', what = 'appointment'): string {
   const id = params[name] ?? '';
-  if (!idSchema.safeParse(id).success) throw new NotFoundError(`no appointment with id ${id}`, { id });
+  if (!idSchema.safeParse(id).success) throw new NotFoundError(`no ${what} with id ${id}`, { id });
   return id;
 }
 
 export const createCustomer: RouteHandler = async ({ body, deps }) =>
   ok(customerSchema, await addCustomer(deps, parseInput(createCustomerSchema, body, 'body')), 201);
 
+export const searchCustomers: RouteHandler = async ({ query, deps }) =>
+  ok(
+    customerSchema.array(),
+    await findCustomers(deps, parseInput(customerSearchQuerySchema, query, 'query').q),
+  );
+
+export const readCustomer: RouteHandler = async ({ params, deps }) =>
+  ok(customerSchema, await getCustomer(deps, pathId(params, 'id', 'customer')));
+
+export const listCustomerVehicles: RouteHandler = async ({ params, deps }) =>
+  ok(vehicleSchema.array(), await getCustomerVehicles(deps, pathId(params, 'id', 'customer')));
+
 export const createVehicle: RouteHandler = async ({ body, deps }) =>
   ok(vehicleSchema, await addVehicle(deps, parseInput(createVehicleSchema, body, 'body')), 201);
+
+export const createTechnician: RouteHandler = async ({ body, deps }) =>
+  ok(technicianSchema, await addTechnician(deps, parseInput(createTechnicianSchema, body, 'body')), 201);
+
+export const listTechnicians: RouteHandler = async ({ deps }) =>
+  ok(technicianSchema.array(), await allTechnicians(deps));
 
 export const listServices: RouteHandler = async ({ deps }) => {
   const services = await deps.shop.listServices();

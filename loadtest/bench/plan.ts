@@ -1,10 +1,13 @@
 /**
  * What one bench run measures and how long: the sizes of every run, from the CLI's options. Pure.
- * --quick shrinks the runs and the data set to a smoke test of the bench (its figures are rough).
+ * --quick shrinks the runs and the data set to a smoke test of the bench (its figures are rough);
+ * --reads-only leaves out the move runs.
  */
 
 export interface Plan {
   quick: boolean;
+  /** Only the floor and the board and stats reads (no move runs): a check that the reads run. */
+  readsOnly: boolean;
   write: boolean;
   pollers: number;
   floorN: number;
@@ -21,9 +24,10 @@ export interface Plan {
   statsColdN: number;
 }
 
-export function plan(quick: boolean, write: boolean, pollers: number): Plan {
+export function plan(quick: boolean, write: boolean, pollers: number, readsOnly = false): Plan {
   return {
     quick,
+    readsOnly,
     write,
     pollers,
     floorN: quick ? 50 : 300,

@@ -84,9 +84,20 @@ export interface StatsReadResult {
   storedFloor: Latency;
   items: number;
   storedDays: number;
+  /** The dashboard figures of the last answer, checked present (by_technician: how many rows). */
+  figures: StatsFigures;
+}
+
+export interface StatsFigures {
+  car_count: number;
+  average_repair_order_cents: number | null;
+  show_rate: number | null;
+  technicianRows: number;
 }
 
 export interface ReadResult {
+  /** The technician filter of the board's requests, if any. */
+  technician?: string;
   api: Latency;
   floor: Latency;
   items: number;
@@ -103,18 +114,25 @@ export async function benchBoard(
   tableName: string,
   day: string,
   n: number,
+  technician?: string,
 ): Promise<ReadResult> {
   let bytes = 0;
+  let shown = 0;
   const api = await timeSequential(n, 3, async () => {
-    const res = await client.board({ date: day });
-    expect200(`board ${day}`, res);
+    const res = await client.board({ date: day, ...(technician ? { technician_id: technician } : {}) });
+    expect200(`board ${day}${technician ? ` of ${technician}` : ''}`, res);
     bytes = res.text.length;
+    shown = res.body?.ok ? Object.values(res.body.data.columns).reduce((a, c) => a + c.items.length, 0) : 0;
   });
+  // A filter that keeps nothing (or everything) measures nothing of its own.
+  if (technician && shown === 0) throw new Error(`board ${day} of ${technician}: no cards`);
   let items = 0;
+  // The filter is applied to the day's cards after this query, so the floor is the same with one.
   const floor = await timeSequential(n, 3, async () => {
     items = await boardQuery(doc, tableName, day);
   });
-  return { api, floor, items, bytes };
+  if (technician && shown >= items) throw new Error(`board ${day} of ${technician}: every card shown`);
+  return { ...(technician ? { technician } : {}), api, floor, items: technician ? shown : items, bytes };
 }
 
 export async function benchStats(
@@ -126,9 +144,18 @@ export async function benchStats(
   n: number,
   coldN: number,
 ): Promise<StatsReadResult> {
+  let figures: StatsFigures | undefined;
   const ask = async () => {
     const res = await client.stats({ from, to });
     expect200(`stats ${from}..${to}`, res);
+    if (!res.body?.ok) throw new Error(`stats ${from}..${to}: no body`);
+    const d = res.body.data;
+    figures = {
+      car_count: d.car_count,
+      average_repair_order_cents: d.average_repair_order_cents,
+      show_rate: d.show_rate,
+      technicianRows: Object.keys(d.by_technician).length,
+    };
   };
   const cold = await timeSequential(coldN, 0, ask, () => forgetStoredDays(doc, tableName, from, to));
   const warmup = n >= 10 ? 2 : 1;
@@ -141,5 +168,8 @@ export async function benchStats(
   const storedFloor = await timeSequential(n, warmup, async () => {
     storedDays = await storedDaysRead(doc, tableName, from, to);
   });
-  return { cold, warm, indexFloor, storedFloor, items, storedDays };
+  if (!figures || figures.technicianRows < 2) {
+    throw new Error(`stats ${from}..${to}: by_technician has no technician rows`);
+  }
+  return { cold, warm, indexFloor, storedFloor, items, storedDays, figures };
 }

@@ -5,6 +5,7 @@
  */
 import { markdownTable } from '../verdict';
 import { fmt, type Latency } from './latency';
+import type { StatsFigures } from './reads';
 import type { Results } from './results';
 import { DYNAMO_COMMANDS } from './server-cost';
 
@@ -61,10 +62,10 @@ export function targets(r: Results): TargetRow[] {
   );
   rows.push({
     target: 'end-to-end move p50 ≤ 3 × floor (at 1, 10 and 50 moves/s)',
-    measured: r.rates
-      .map((run) => `${run.result.rate}/s: ${ratio(run.result.e2e.p50, r.moveFloor.e2e)}`)
-      .join(', '),
-    met: worst.x <= 3,
+    measured: r.rates.length
+      ? r.rates.map((run) => `${run.result.rate}/s: ${ratio(run.result.e2e.p50, r.moveFloor.e2e)}`).join(', ')
+      : 'not run',
+    met: r.rates.length > 0 && worst.x <= 3,
   });
   const at50 = r.rates.find((run) => run.result.rate === 50);
   rows.push({
@@ -72,16 +73,21 @@ export function targets(r: Results): TargetRow[] {
     measured: at50 ? `${fmt(at50.result.e2e.p95)} ms, ${at50.result.errors} errors` : 'not run',
     met: !!at50 && at50.result.e2e.p95 < 100 && at50.result.errors === 0,
   });
-  const board200 = r.board.find((b) => b.perDay === 200);
+  const board200 = r.board.find((b) => b.perDay === 200 && !b.read.technician);
+  const boardOne = r.board.find((b) => b.perDay === 200 && b.read.technician);
   rows.push({
-    target: 'board p95 < 50 ms at 200 appointments a day',
-    measured: board200 ? `${fmt(board200.read.api.p95)} ms` : 'not run',
-    met: !!board200 && board200.read.api.p95 < 50,
+    target: 'board p95 < 50 ms at 200 appointments a day (all cards, and one technician’s)',
+    measured: board200
+      ? `${fmt(board200.read.api.p95)} ms` +
+        (boardOne ? `, ${fmt(boardOne.read.api.p95)} ms (technician_id=${boardOne.read.technician})` : '')
+      : 'not run',
+    met: !!board200 && board200.read.api.p95 < 50 && (!boardOne || boardOne.read.api.p95 < 50),
   });
   const stats31 = r.stats.find((s) => s.label === '31 days');
   const statsToday = r.stats.find((s) => s.label.startsWith('31 days up to today'));
   rows.push({
-    target: 'stats p95 < 100 ms for 31 days at 200 a day',
+    target:
+      'stats p95 < 100 ms for 31 days at 200 a day (with car_count, average_repair_order_cents, show_rate, by_technician)',
     measured: stats31
       ? `${fmt(stats31.read.warm.p95)} ms (past 31 days)` +
         (statsToday ? `, ${fmt(statsToday.read.warm.p95)} ms (31 days up to today, today live)` : '') +
@@ -218,9 +224,13 @@ function boardSection(r: Results): string {
   return [
     '### Board (one day, sequential GETs, no If-None-Match)',
     '',
+    'Four in five cards have one of 4 technicians. With `technician_id`, the API reads the same index query and keeps that technician’s cards.',
+    '',
     markdownTable(
       [
         'appointments a day',
+        'technician filter',
+        'cards shown',
         'n',
         'API p50 / p95 ms',
         'floor (index query) p50 / p95 ms',
@@ -230,6 +240,8 @@ function boardSection(r: Results): string {
       ],
       r.board.map(({ perDay, read }) => [
         String(perDay),
+        read.technician ?? '',
+        String(read.items),
         String(read.api.n),
         lat(read.api),
         lat(read.floor),
@@ -258,6 +270,7 @@ function statsSection(r: Results): string {
         'floor: stored days p50 / p95 ms',
         'warm p50 ÷ stored-days floor',
         'cold p50 ÷ index floor',
+        'car count / avg repair order / show rate / by_technician rows',
       ],
       r.stats.map(({ label, read }) => [
         label,
@@ -269,9 +282,16 @@ function statsSection(r: Results): string {
         `${lat(read.storedFloor)} (${read.storedDays} days)`,
         ratio(read.warm.p50, read.storedFloor.p50),
         ratio(read.cold.p50, read.indexFloor.p50),
+        figuresCell(read.figures),
       ]),
     ),
   ].join('\n');
+}
+
+function figuresCell(f: StatsFigures): string {
+  const money =
+    f.average_repair_order_cents === null ? 'n/a' : `$${(f.average_repair_order_cents / 100).toFixed(2)}`;
+  return `${f.car_count} / ${money} / ${f.show_rate === null ? 'n/a' : pct(f.show_rate)} / ${f.technicianRows}`;
 }
 
 function contentionSection(r: Results): string {

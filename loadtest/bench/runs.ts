@@ -8,8 +8,11 @@
  * 5. moves at the plan's fixed rates (open loop), then stepping the rate up until the first error
  *    or an end-to-end p95 over the limit: the highest sustained rate;
  * 6. contention: 20 staff on 5, 50 and 200 cards;
- * 7. a history of appointments (days × per day) and the board days, then the board's and the
- *    stats' latency against their index queries.
+ * 7. the technicians, a history of appointments (days × per day, most given to a technician) and
+ *    the board days, then the board's latency (also with a technician filter) and the stats'
+ *    (with car_count, average repair order, show rate and by_technician) against their index queries.
+ *
+ * With `readsOnly` (--reads-only) steps 2-6 are skipped: a quick check of the read runs alone.
  *
  * The queue is drained after every move run, so one run's backlog never weighs on the next.
  */
@@ -27,7 +30,7 @@ import { contention, openLoop, type ContentionResult, type PoolCard } from './mo
 import type { Plan } from './plan';
 import { benchBoard, benchStats } from './reads';
 import type { RateRun, Results } from './results';
-import { makeAppointment, writeAppointments } from './seed';
+import { BENCH_TECHNICIANS, makeAppointment, writeAppointments, writeTechnicians } from './seed';
 import type { ServerReady } from './server';
 import { serverCost } from './server-cost';
 import { ServerProcess } from './server-process';
@@ -74,24 +77,10 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
     // Moves go to cards of days to come, as staff's do (today's board): a move on a settled day's
     // card also bumps that day's stats counter (domain/stats-days.ts), which is not the common case.
     const today = new Date().toISOString().slice(0, 10);
-    const contentionDays = p.contention.cards.map((_, i) => addDays(today, 3 + i));
-    const cards = await seedMoveCards(b, addDays(today, 2), contentionDays);
-
-    // DynamoDB Local's JIT compiles its hot paths during the first thousands of calls.
-    say('warming up (100 moves at 20/s, not measured)…');
-    await openLoop(client, cards, 20, 5);
-    await drainQueue(b);
-
+    const moves = p.readsOnly ? undefined : await moveRuns(b, today);
     say(`floor: ${p.floorN} calls each…`);
-    const floor = await measureFloor(doc, sqs, info.tableName, p.floorN, 30, () => server.cpu(), idle);
-
-    const rates: RateRun[] = [];
-    for (const { rate, seconds } of p.rates) {
-      say(`moves at ${rate}/s for ${seconds} s…`);
-      rates.push(await rateRun(b, cards, rate, seconds));
-    }
-    const search = await highestSustainedRate(b, cards, rates);
-    const contentionResults = await contentionRuns(b, contentionDays);
+    const floor =
+      moves?.floor ?? (await measureFloor(doc, sqs, info.tableName, p.floorN, 30, () => server.cpu(), idle));
     const boardDays = await seedHistory(b);
     const board = await boardReads(b, boardDays);
     const stats = await statsReads(b, today);
@@ -107,11 +96,11 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
       idle,
       floor,
       moveFloor: moveFloor(floor),
-      rates,
-      steps: search.steps,
-      highestRate: search.highestRate,
-      stepStop: search.stepStop,
-      contention: contentionResults,
+      rates: moves?.rates ?? [],
+      steps: moves?.search.steps ?? [],
+      highestRate: moves?.search.highestRate ?? 0,
+      stepStop: moves?.search.stepStop ?? 'not run (--reads-only)',
+      contention: moves?.contention ?? [],
       board,
       stats,
     };
@@ -120,6 +109,38 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
     sqs.destroy();
     await server.stop();
   }
+}
+
+/** Steps 2-6: the move runs' cards, the warm-up, the floor, the move rates and the contention runs. */
+async function moveRuns(b: Bench, today: string) {
+  const p = b.plan;
+  const contentionDays = p.contention.cards.map((_, i) => addDays(today, 3 + i));
+  const cards = await seedMoveCards(b, addDays(today, 2), contentionDays);
+
+  // DynamoDB Local's JIT compiles its hot paths during the first thousands of calls.
+  b.say('warming up (100 moves at 20/s, not measured)…');
+  await openLoop(b.client, cards, 20, 5);
+  await drainQueue(b);
+
+  b.say(`floor: ${p.floorN} calls each…`);
+  const floor = await measureFloor(
+    b.doc,
+    b.sqs,
+    b.info.tableName,
+    p.floorN,
+    30,
+    () => b.server.cpu(),
+    b.idle,
+  );
+
+  const rates: RateRun[] = [];
+  for (const { rate, seconds } of p.rates) {
+    b.say(`moves at ${rate}/s for ${seconds} s…`);
+    rates.push(await rateRun(b, cards, rate, seconds));
+  }
+  const search = await highestSustainedRate(b, cards, rates);
+  const contention = await contentionRuns(b, contentionDays);
+  return { floor, rates, search, contention };
 }
 
 /** CPU ms per second the idle stack burns, over 5 s. */
@@ -245,6 +266,7 @@ async function seedHistory(b: Bench): Promise<Record<number, string>> {
   const p = b.plan;
   const firstDay = addDays(HISTORY_LAST_DAY, -(p.statsDays - 1));
   const total = p.statsDays * p.statsPerDay;
+  await writeTechnicians(b.doc, b.info.tableName);
   b.say(`seeding ${total} appointments (${p.statsDays} days × ${p.statsPerDay})…`);
   let reported = 0;
   const history = [];
@@ -274,19 +296,19 @@ async function seedHistory(b: Bench): Promise<Record<number, string>> {
   return boardDays;
 }
 
+/** Each board size, then the 200-a-day board of one technician (the filter the page offers). */
 async function boardReads(b: Bench, boardDays: Record<number, string>): Promise<Results['board']> {
   const board: Results['board'] = [];
-  for (const perDay of b.plan.boardPerDay) {
-    b.say(`board: ${perDay} a day…`);
+  const runs: Array<[number, string | undefined]> = [
+    ...b.plan.boardPerDay.map((perDay) => [perDay, undefined] as [number, undefined]),
+    [b.plan.statsPerDay, (BENCH_TECHNICIANS[0] as (typeof BENCH_TECHNICIANS)[number]).id],
+  ];
+  for (const [perDay, technician] of runs) {
+    b.say(`board: ${perDay} a day${technician ? `, technician_id=${technician}` : ''}…`);
+    const day = boardDays[perDay] as string;
     board.push({
       perDay,
-      read: await benchBoard(
-        b.client,
-        b.doc,
-        b.info.tableName,
-        boardDays[perDay] as string,
-        b.plan.readN.board,
-      ),
+      read: await benchBoard(b.client, b.doc, b.info.tableName, day, b.plan.readN.board, technician),
     });
   }
   return board;

@@ -2,15 +2,38 @@
  * Benchmark setup: appointments written straight into the table with BatchWriteItem (25 a call),
  * through the repository's own item mapping (appointmentItem), so the indexes hold exactly what
  * the app would have written. Tens of thousands of cards through the API would take minutes.
+ * The technicians are made through the repository (as POST /api/admin/technicians makes them), and
+ * the history's cards are given to them as PATCH technician_id would (assignTechnician), a fifth
+ * left unassigned, so the board's technician filter and the stats' by_technician have work to do.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
 import type { Status } from '../../domain/status';
 import { DEFAULT_TIME_ZONE } from '../../domain/days';
+import { assignTechnician, type Technician } from '../../domain/technician';
+import { DynamoDbShopRepository } from '../../infra/dynamodb/dynamodb-shop-repository';
 import { appointmentItem } from '../../infra/dynamodb/items';
 
 /** The bench's stack runs with the default SHOP_TIMEZONE (its throwaway stack sets none). */
 export const BENCH_TIME_ZONE = DEFAULT_TIME_ZONE;
+
+export const BENCH_TECHNICIANS: readonly Technician[] = [
+  'Rosa Diaz',
+  'Sam Okoye',
+  'Lena Berg',
+  'Omar Haddad',
+].map((name, i) => ({ id: `bench-t${i + 1}`, name, active: true, created_at: '2000-01-01T00:00:00.000Z' }));
+
+/** Creates BENCH_TECHNICIANS in the table, through the repository the API uses. */
+export async function writeTechnicians(doc: DynamoDBDocumentClient, tableName: string): Promise<void> {
+  const shop = new DynamoDbShopRepository(doc, tableName, BENCH_TIME_ZONE);
+  for (const t of BENCH_TECHNICIANS) await shop.createTechnician(t);
+}
+
+/** The i-th card's technician: round-robin over BENCH_TECHNICIANS, every fifth card unassigned. */
+export function technicianFor(i: number): Technician | undefined {
+  return i % 5 === 4 ? undefined : BENCH_TECHNICIANS[i % BENCH_TECHNICIANS.length];
+}
 
 const SERVICES = ['OIL001', 'TIRE001', 'INSP001', 'BRAKE001', 'ALIGN001', 'BATT001'];
 
@@ -27,7 +50,8 @@ function statusFor(i: number): Status {
 
 /**
  * The i-th card of `day` (ids `<prefix>-<day>-<i>`), starting between 07:00 and 19:00. With `mixed`
- * the status follows statusFor and the history fits it; otherwise every card is scheduled at version 1.
+ * the status follows statusFor, the history fits it and the card has technicianFor's technician;
+ * otherwise every card is scheduled at version 1, unassigned.
  */
 export function makeAppointment(day: string, i: number, prefix: string, mixed = false): Appointment {
   const startMin = 7 * 60 + ((i * 7) % (12 * 60));
@@ -41,6 +65,7 @@ export function makeAppointment(day: string, i: number, prefix: string, mixed = 
   if (status === 'canceled') entered.canceled = at(-60);
   if (status === 'no_show') entered.no_show = at(20);
   const version = mixed ? Object.keys(entered).length : 1;
+  const technician = mixed ? technicianFor(i) : undefined;
   return {
     id: `${prefix}-${day}-${i}`,
     status,
@@ -54,6 +79,7 @@ export function makeAppointment(day: string, i: number, prefix: string, mixed = 
     appt_end: at(60),
     service_codes: [SERVICES[i % SERVICES.length] as string, ...(i % 4 === 0 ? ['INSP001'] : [])],
     notes: i % 5 === 0 ? 'Customer asked for a call before any extra work' : null,
+    ...assignTechnician(technician?.id ?? null, technician),
     status_entered_at: entered,
     last_move_id: null,
     created_at: at(-24 * 60),

@@ -1,7 +1,9 @@
 /**
- * Carries out a uat-data plan (scripts/lib/uat-plan.ts) through the API: creates the customers and
- * vehicles, then each appointment, and moves each card (submit + long-poll) along its planned path.
- * Whatever is already there is counted, not made again: a customer or vehicle answering 409, an
+ * Carries out a uat-data plan (scripts/lib/uat-plan.ts) through the API: creates the technicians,
+ * customers and vehicles, then each appointment, gives it its technician (PATCH technician_id), and
+ * moves each card (submit + long-poll) along its planned path. Whatever is already there is counted,
+ * not made again: a technician, customer or vehicle answering 409, a card that has a technician
+ * already (someone's reassignment stands), an
  * appointment of this seed found on the board at its start, a card already further along its path
  * (a card someone moved off the path is left alone). Refusals are collected, not thrown; only an
  * unreachable API stops the run.
@@ -35,6 +37,9 @@ export interface Tally {
 }
 
 export interface Outcome {
+  technicians: Tally;
+  /** Cards given their planned technician by this run. */
+  assigned: number;
   customers: Tally;
   vehicles: Tally;
   appointments: Tally;
@@ -44,6 +49,12 @@ export interface Outcome {
 }
 
 async function createAll(client: ApiClient, plan: UatPlan, concurrency: number, io: ScriptIo, out: Outcome) {
+  for (const t of plan.technicians) {
+    const res = await client.createTechnician({ id: t.id, name: t.name });
+    if (res.status === 201) out.technicians.created += 1;
+    else if (res.status === 409) out.technicians.existing += 1;
+    else out.failures.push(`technician ${t.id}: ${describeResponse(res)}`);
+  }
   const tick = progress(io, 'customers', plan.customers.length);
   await pool(plan.customers, concurrency, async (c) => {
     const res = await client.createCustomer({ id: c.id, name: c.name, phone: c.phone, email: c.email });
@@ -124,9 +135,9 @@ async function placeAll(
   const existing = await existingCards(client, opts.seed, opts.start, opts.days);
   const tick = progress(io, 'appointments', plan.appointments.length);
   await pool(plan.appointments, opts.concurrency, async (planned) => {
-    const { target, ...input } = planned;
+    const { target, technician_id, ...input } = planned;
     const found = existing.get(`${input.customer_id}|${input.appt_start}`);
-    let card: { id: string; status: Status; version: number };
+    let card: { id: string; status: Status; version: number; technician_id: string | null };
     if (found) {
       out.appointments.existing += 1;
       // The board may lag a write; the card itself is the truth about where it is now.
@@ -145,6 +156,15 @@ async function placeAll(
         return tick();
       }
       out.appointments.created += 1;
+      card = res.body.data;
+    }
+    if (technician_id && card.technician_id === null) {
+      const res = await client.patchAppointment(card.id, { technician_id, expected_version: card.version });
+      if (res.status !== 200 || !res.body?.ok) {
+        out.failures.push(`technician of ${card.id}: ${describeResponse(res)}`);
+        return tick();
+      }
+      out.assigned += 1;
       card = res.body.data;
     }
     await bringToTarget(client, opts.seed, card, target, out, found !== undefined);
@@ -174,6 +194,8 @@ export async function executeUatPlan(
 
 export function emptyOutcome(): Outcome {
   return {
+    technicians: { created: 0, existing: 0 },
+    assigned: 0,
     customers: { created: 0, existing: 0 },
     vehicles: { created: 0, existing: 0 },
     appointments: { created: 0, existing: 0 },

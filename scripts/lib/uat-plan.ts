@@ -1,6 +1,7 @@
 /**
- * The plan of `npm run uat-data`, pure: everything the run will create (customers, their vehicles,
- * appointments and the column each card is to end in), computed from the seed, the catalog and the
+ * The plan of `npm run uat-data`, pure: everything the run will create (technicians, customers,
+ * their vehicles, appointments, the technician each card is given (about one in four is left
+ * unassigned) and the column each card is to end in), computed from the seed, the catalog and the
  * start day alone, and the moves that take a card there. The same inputs give the same plan; every
  * move it asks for is one the status machine allows. scripts/lib/uat-executor.ts carries it out.
  */
@@ -86,6 +87,14 @@ export interface PlannedCustomer {
   vehicles: Array<{ id: string; year: number; make: string; model: string; plate: string }>;
 }
 
+export interface PlannedTechnician {
+  id: string;
+  name: string;
+}
+
+/** How many technicians a plan has; every fourth card is left to nobody. */
+export const UAT_TECHNICIANS = 3;
+
 export interface PlannedAppointment {
   customer_id: string;
   vehicle_id: string;
@@ -93,10 +102,13 @@ export interface PlannedAppointment {
   appt_end: string;
   service_codes: string[];
   notes?: string;
+  /** Given to the card (PATCH technician_id) before it is moved; absent: left unassigned. */
+  technician_id?: string;
   target: Status;
 }
 
 export interface UatPlan {
+  technicians: PlannedTechnician[];
   customers: PlannedCustomer[];
   appointments: PlannedAppointment[];
 }
@@ -224,9 +236,21 @@ export function planUatData(opts: {
   for (const i of canceled) targets.set(i, 'canceled');
   byStart.forEach((x, k) => targets.set(x.i, sequence[k] ?? 'scheduled'));
 
+  // Technicians come last, so adding them left every earlier draw (and so the rest of the plan) as it was.
+  const technicians = Array.from({ length: UAT_TECHNICIANS }, (_, k) => ({
+    id: `uat-${opts.seed}-t${k + 1}`,
+    name: `${pick(FIRST)} ${pick(LAST)}`,
+  }));
+  // Round-robin over the technicians and one empty slot: each gets cards, and some stay unassigned.
+  const technicianOf = (i: number) => technicians[i % (technicians.length + 1)]?.id;
+
   return {
+    technicians,
     customers,
-    appointments: appointments.map((a, i) => ({ ...a, target: targets.get(i) ?? 'scheduled' })),
+    appointments: appointments.map((a, i) => {
+      const technician_id = technicianOf(i);
+      return { ...a, ...(technician_id ? { technician_id } : {}), target: targets.get(i) ?? 'scheduled' };
+    }),
   };
 }
 

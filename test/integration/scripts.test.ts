@@ -209,8 +209,21 @@ describe('npm run uat-data', () => {
     expect(new Set(afterFirst.map((i) => i.status))).toEqual(new Set(STATUSES));
     expect(afterFirst.filter((i) => i.status !== 'scheduled').every((i) => i.version > 1)).toBe(true);
     expect(first.err.some((l) => l.startsWith('uat-data: appointments 100%'))).toBe(true);
+    // 6 cards round-robin over 3 technicians and nobody: t1 and t2 get two, t3 one, one stays unassigned.
+    const technicians = ['uat-42-t1', 'uat-42-t2', 'uat-42-t3'];
+    const given = afterFirst.map((i) => i.technician_id).sort();
+    expect(given).toEqual([null, ...technicians.slice(0, 2).flatMap((t) => [t, t]), technicians[2]].sort());
+    expect(afterFirst.every((i) => (i.technician_id === null) === (i.technician_name === null))).toBe(true);
+    expect(first.out).toEqual(
+      expect.arrayContaining([
+        'technicians   3 created, 0 already there',
+        'assigned      5 card(s) given their technician',
+      ]),
+    );
     expect(second.out).toEqual(
       expect.arrayContaining([
+        'technicians   0 created, 3 already there',
+        'assigned      0 card(s) given their technician',
         'customers     0 created, 3 already there',
         'appointments  0 created, 6 already there',
         expect.stringMatching(/^moves {9}0 applied, 6 card\(s\) already in place/),
@@ -218,7 +231,7 @@ describe('npm run uat-data', () => {
     );
     const view = (items: BoardItem[]) =>
       items
-        .map((i) => ({ id: i.id, status: i.status, version: i.version }))
+        .map((i) => ({ id: i.id, status: i.status, version: i.version, technician_id: i.technician_id }))
         .sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(view(afterSecond)).toEqual(view(afterFirst));
   });

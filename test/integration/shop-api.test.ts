@@ -224,6 +224,9 @@ describe('board', () => {
         'notes',
         'service_codes',
         'status',
+        'status_since',
+        'technician_id',
+        'technician_name',
         'vehicle_id',
         'vehicle_label',
         'version',
@@ -327,6 +330,10 @@ describe('dashboard stats', () => {
       no_show_rate: 0,
       revenue_cents: 0,
       avg_cycle_minutes: null,
+      car_count: 0,
+      average_repair_order_cents: null,
+      show_rate: null,
+      by_technician: { unassigned: { completed: 0, revenue_cents: 0, avg_cycle_minutes: null } },
     });
   });
 
@@ -390,7 +397,10 @@ describe('bad requests', () => {
   it('answers 405 for a wrong method on a known route', async () => {
     const res = await app.request('DELETE', '/api/admin/customers');
     expect(res.status).toBe(405);
-    expect(res.body.error).toMatchObject({ code: 'method_not_allowed', details: { allowed: ['POST'] } });
+    expect(res.body.error).toMatchObject({
+      code: 'method_not_allowed',
+      details: { allowed: ['POST', 'GET'] },
+    });
   });
 
   it('requires a body where one is expected', async () => {

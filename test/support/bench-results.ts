@@ -105,6 +105,7 @@ export function aStatsRead(warmP50: number, overrides: Partial<StatsReadResult> 
     storedFloor: aLatency(warmP50 / 2),
     items: 6200,
     storedDays: 31,
+    figures: { car_count: 4030, average_repair_order_cents: 6250, show_rate: 0.95, technicianRows: 5 },
     ...overrides,
   };
 }
@@ -157,6 +158,7 @@ export function benchResults(overrides: Partial<Results> = {}): Results {
       { perDay: 50, read: aBoardRead(10) },
       { perDay: 200, read: aBoardRead(20) },
       { perDay: 1000, read: aBoardRead(60) },
+      { perDay: 200, read: aBoardRead(16, { technician: 'bench-t1', items: 40 }) },
     ],
     stats: [
       { label: '7 days', days: 7, read: aStatsRead(5) },

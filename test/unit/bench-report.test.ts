@@ -122,9 +122,27 @@ describe('report', () => {
 
     expect(row(markdown, '200')).toEqual([
       '200',
+      '',
+      '200',
       '40',
       '20.0 / 30.0',
       '10.0 / 15.0',
+      '2.0×',
+      '2.0×',
+      '200 KiB',
+    ]);
+  });
+
+  it('shows the board of one technician in its own row, with the cards it kept', () => {
+    const markdown = report(benchResults());
+
+    expect(row(markdown, '200 | bench-t1')).toEqual([
+      '200',
+      'bench-t1',
+      '40',
+      '40',
+      '16.0 / 24.0',
+      '8.0 / 12.0',
       '2.0×',
       '2.0×',
       '200 KiB',
@@ -145,6 +163,7 @@ describe('report', () => {
       '5.0 / 7.5 (31 days)',
       '2.0×',
       '2.0×',
+      '4030 / $62.50 / 95.0 % / 5',
     ]);
   });
 
@@ -204,6 +223,7 @@ describe('targets', () => {
 
     expect(rows.map((t) => t.met)).toEqual([true, true, true, true]);
     expect(rows[0]?.measured).toBe('1/s: 2.4×, 10/s: 2.4×, 50/s: 2.4×');
+    expect(rows[2]?.measured).toBe('30.0 ms, 24.0 ms (technician_id=bench-t1)');
     expect(rows[3]?.measured).toBe(
       '15.0 ms (past 31 days), 30.0 ms (31 days up to today, today live); a cold request (no stored day): 100.0 ms',
     );
@@ -217,6 +237,16 @@ describe('targets', () => {
     ],
     ['errors at 50/s', { rates: [aRateRun(1), aRateRun(10), aRateRun(50, { errors: 1 })] }, 1],
     ['a board p95 of 60 ms', { board: [{ perDay: 200, read: aBoardRead(40) }] }, 2],
+    [
+      "one technician's board at a p95 of 60 ms",
+      {
+        board: [
+          { perDay: 200, read: aBoardRead(20) },
+          { perDay: 200, read: aBoardRead(40, { technician: 'bench-t1' }) },
+        ],
+      },
+      2,
+    ],
     [
       'a slow 31 days up to today',
       {
@@ -236,9 +266,22 @@ describe('targets', () => {
     );
   });
 
+  it('names the new stats figures in the stats target, and shows n/a for figures with nothing to divide', () => {
+    const none = { car_count: 0, average_repair_order_cents: null, show_rate: null, technicianRows: 1 };
+    const markdown = report(
+      benchResults({ stats: [{ label: '31 days', days: 31, read: aStatsRead(10, { figures: none }) }] }),
+    );
+
+    expect(targets(benchResults())[3]?.target).toContain(
+      'car_count, average_repair_order_cents, show_rate, by_technician',
+    );
+    expect(row(markdown, '31 days').at(-1)).toBe('0 / n/a / n/a / 1');
+  });
+
   it('says not run, and not met, for a figure the run did not measure', () => {
     const rows = targets(benchResults({ rates: [aRateRun(1)], board: [], stats: [] }));
 
+    expect(targets(benchResults({ rates: [] }))[0]).toMatchObject({ measured: 'not run', met: false });
     expect(rows.slice(1)).toEqual([
       expect.objectContaining({ measured: 'not run', met: false }),
       expect.objectContaining({ measured: 'not run', met: false }),

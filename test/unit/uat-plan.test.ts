@@ -86,6 +86,18 @@ describe('planUatData', () => {
     },
   );
 
+  it('plans its technicians, gives each of them cards and leaves some cards unassigned', () => {
+    const { technicians, appointments } = plan(5, 20);
+    const ids = technicians.map((t) => t.id);
+
+    expect(ids).toEqual(['uat-5-t1', 'uat-5-t2', 'uat-5-t3']);
+    expect(technicians.every((t) => /^\S+ \S+$/.test(t.name))).toBe(true);
+    const given = appointments.map((a) => a.technician_id);
+    for (const id of ids) expect(given.filter((g) => g === id).length).toBeGreaterThan(0);
+    expect(given.filter((g) => g === undefined).length).toBe(5);
+    expect(given.every((g) => g === undefined || ids.includes(g))).toBe(true);
+  });
+
   it('throws when the catalog is empty', () => {
     expect(() =>
       planUatData({
