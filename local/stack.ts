@@ -90,6 +90,8 @@ export async function provision(
       SWEEP_GIVE_UP_SECONDS: 900,
       AUTH_PRINCIPALS: new Map(),
       WRITE_POLICY: 'open',
+      // DynamoDB Local writes its indexes with the table: nothing to wait for (infra/config.ts).
+      INDEX_LAG_MS: 0,
       ...base,
       MAX_RECEIVE_COUNT: maxReceiveCount,
       DYNAMODB_ENDPOINT: services.dynamodbEndpoint,

@@ -14,14 +14,15 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
+import { dayOf } from '../../domain/days';
 import type { HistoryEntry } from '../../domain/history';
 import type { FailureReason, MoveRecord } from '../../domain/move';
 import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
+import { sendCardTransaction } from './board-revisions';
 import { historyPut } from './history-items';
 import { appointmentItem, fromItem } from './items';
 import { INDEX_PENDING_MOVES, PENDING_SHARDS, keys } from './table';
@@ -158,36 +159,38 @@ export class DynamoDbMoveRepository implements MoveRepository {
     entry: HistoryEntry,
   ): Promise<CommitResult> {
     try {
-      await this.doc.send(
-        // No ClientRequestToken of our own: the SDK makes one per command and keeps it across its
-        // retries, which is what makes a retried transaction idempotent. A fixed token would make a
-        // later attempt that writes other timestamps fail with IdempotentParameterMismatch.
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: appointmentItem(card),
-                // The seed's `WHERE id=? AND version=?`.
-                ConditionExpression: 'attribute_exists(PK) AND version = :v',
-                ExpressionAttributeValues: { ':v': readVersion },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
+      // No ClientRequestToken of our own: the SDK makes one per command and keeps it across its
+      // retries, which is what makes a retried transaction idempotent. A fixed token would make a
+      // later attempt that writes other timestamps fail with IdempotentParameterMismatch. The
+      // card's day's board revision is bumped in the same transaction (board-revisions.ts).
+      await sendCardTransaction(
+        this.doc,
+        this.tableName,
+        [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: appointmentItem(card),
+              // The seed's `WHERE id=? AND version=?`.
+              ConditionExpression: 'attribute_exists(PK) AND version = :v',
+              ExpressionAttributeValues: { ':v': readVersion },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: moveItem(settled),
-                ConditionExpression: '#s = :pending',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: { ':pending': 'pending' },
-              },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: moveItem(settled),
+              ConditionExpression: '#s = :pending',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':pending': 'pending' },
             },
-            // The card's entry for its new version: a new item of its own, so no move of another
-            // card and no reader contends with it (one more item: 2 WCU per KB, like the others).
-            historyPut(this.tableName, card.id, entry),
-          ],
-        }),
+          },
+          // The card's entry for its new version: a new item of its own, so no move of another
+          // card and no reader contends with it (one more item: 2 WCU per KB, like the others).
+          historyPut(this.tableName, card.id, entry),
+        ],
+        [dayOf(card.appt_start)],
       );
       return { kind: 'committed' };
     } catch (err) {

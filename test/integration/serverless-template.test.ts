@@ -319,8 +319,9 @@ describe('IAM', () => {
       'dynamodb:DeleteItem': [TABLE],
       'dynamodb:Query': [TABLE, index('by_day'), index('by_month')],
       'dynamodb:DescribeTable': [TABLE],
-      // Two statements: STATS# items (day bumps) and MOVE# items (re-sends).
-      'dynamodb:UpdateItem': [TABLE, TABLE],
+      // Three statements: STATS# items (day bumps), REV# items (board revisions, in the card's
+      // transaction) and MOVE# items (re-sends).
+      'dynamodb:UpdateItem': [TABLE, TABLE, TABLE],
       'dynamodb:BatchWriteItem': [TABLE],
       'dynamodb:BatchGetItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
@@ -332,8 +333,9 @@ describe('IAM', () => {
       'dynamodb:BatchGetItem': [TABLE],
       'dynamodb:GetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
-      // Two statements: STATS# items (day bumps) and MOVE# items (failed on the last delivery).
-      'dynamodb:UpdateItem': [TABLE, TABLE],
+      // Three statements: STATS# items (day bumps), REV# items (board revisions, in the applied
+      // move's transaction) and MOVE# items (failed on the last delivery).
+      'dynamodb:UpdateItem': [TABLE, TABLE, TABLE],
       'sqs:ReceiveMessage': [QUEUE],
       'sqs:DeleteMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
@@ -386,12 +388,14 @@ describe('IAM', () => {
   });
   const STATS = keys.statsMonthPartition('');
   const MOVES = keys.move('').PK;
+  const REVS = keys.revMonthPartition('');
 
   it.each([
     [
       'ApiRole',
       [
         [['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'], STATS],
+        [['dynamodb:UpdateItem'], REVS],
         [['dynamodb:UpdateItem'], MOVES],
       ],
     ],
@@ -399,11 +403,12 @@ describe('IAM', () => {
       'WorkerRole',
       [
         [['dynamodb:UpdateItem'], STATS],
+        [['dynamodb:UpdateItem'], REVS],
         [['dynamodb:UpdateItem'], MOVES],
       ],
     ],
     ['SweeperRole', [[['dynamodb:UpdateItem'], MOVES]]],
-  ] as const)('%s may update only stats day items (STATS#) and move items (MOVE#): %j', (role, expected) => {
+  ] as const)('%s may update only stats day items (STATS#), board revisions (REV#) and move items (MOVE#): %j', (role, expected) => {
     const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
       (p) => p.PolicyDocument.Statement as Json[],
     );
@@ -459,8 +464,8 @@ describe('IAM', () => {
       UpdateCommand: ['dynamodb:UpdateItem'],
       QueryCommand: ['dynamodb:Query'],
       BatchGetCommand: ['dynamodb:BatchGetItem'],
-      // Only Put entries in our transactions; they are authorised as PutItem.
-      TransactWriteCommand: ['dynamodb:PutItem'],
+      // Puts and the board revision's Update in our transactions: PutItem and UpdateItem.
+      TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       DescribeTableCommand: ['dynamodb:DescribeTable'],
       SendMessageCommand: ['sqs:SendMessage'],
       GetQueueAttributesCommand: ['sqs:GetQueueAttributes'],
@@ -473,6 +478,7 @@ describe('IAM', () => {
       'infra/dynamodb/dynamodb-shop-repository.ts',
       'infra/dynamodb/cached-catalog.ts',
       'infra/dynamodb/dynamodb-stats-day-store.ts',
+      'infra/dynamodb/board-revisions.ts',
       'infra/sqs-move-queue.ts',
     ];
     const used = new Set<string>();
