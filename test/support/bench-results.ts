@@ -90,6 +90,7 @@ export function aContention(cards: number, overrides: Partial<ContentionResult> 
 export function aBoardRead(apiP50: number, overrides: Partial<ReadResult> = {}): ReadResult {
   return {
     api: aLatency(apiP50, 40),
+    notModified: aLatency(apiP50 / 5, 40),
     floor: aLatency(apiP50 / 2, 40),
     items: 200,
     bytes: 204_800,
