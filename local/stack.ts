@@ -131,6 +131,8 @@ export interface LocalAppOptions {
   staticFiles?: StaticFiles;
   apiDocs?: StaticFiles;
   requestLog?: GatewayOptions['log'];
+  /** The gateway's concurrency limit (GatewayOptions.concurrency); unset: none. */
+  apiConcurrency?: number;
   overrides?: Partial<Container>;
 }
 
@@ -148,6 +150,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     apiDocs: opts.apiDocs,
     log: opts.requestLog,
     region: config.AWS_REGION,
+    concurrency: opts.apiConcurrency,
   });
   let poller: Poller | undefined;
   let pollerSqs: SQSClient | undefined;

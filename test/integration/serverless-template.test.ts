@@ -15,6 +15,7 @@ import { loadServiceConfig } from '../../infra/config';
 import { keys, tableDefinition } from '../../infra/dynamodb/table';
 import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../../infra/move-queues';
 import { METRICS_NAMESPACE } from '../../infra/metrics';
+import { API_RESERVED_CONCURRENCY } from '../../local/local-config';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -408,17 +409,20 @@ describe('IAM', () => {
       ],
     ],
     ['SweeperRole', [[['dynamodb:UpdateItem'], MOVES]]],
-  ] as const)('%s may update only stats day items (STATS#), board revisions (REV#) and move items (MOVE#): %j', (role, expected) => {
-    const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
-      (p) => p.PolicyDocument.Statement as Json[],
-    );
-    const writes = statements.filter((s) =>
-      asList<string>(s.Action).some((a) => a === 'dynamodb:UpdateItem' || a === 'dynamodb:BatchWriteItem'),
-    );
-    expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
-      expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
-    );
-  });
+  ] as const)(
+    '%s may update only stats day items (STATS#), board revisions (REV#) and move items (MOVE#): %j',
+    (role, expected) => {
+      const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+        (p) => p.PolicyDocument.Statement as Json[],
+      );
+      const writes = statements.filter((s) =>
+        asList<string>(s.Action).some((a) => a === 'dynamodb:UpdateItem' || a === 'dynamodb:BatchWriteItem'),
+      );
+      expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
+        expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
+      );
+    },
+  );
 
   it('lets the api batch-read only cards (APPT# keys), for the stats of settled days', () => {
     const statements = (resource('ApiRole', 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
@@ -493,6 +497,14 @@ describe('IAM', () => {
     for (const command of used) {
       for (const action of ACTION_OF[command] ?? []) expect(grantedAnywhere).toContain(action);
     }
+  });
+});
+
+describe('the api function', () => {
+  it("reserves the concurrency the local gateway enforces (API_CONCURRENCY's default)", () => {
+    expect(
+      resource('ApiLambdaFunction', 'AWS::Lambda::Function').Properties.ReservedConcurrentExecutions,
+    ).toBe(API_RESERVED_CONCURRENCY);
   });
 });
 
