@@ -14,6 +14,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -62,7 +63,52 @@ export class DynamoDbMoveRepository implements MoveRepository {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * One call: a transaction of a ConditionCheck that the card exists and the move's Put if its id
+   * is new. The check holds the card only for the transaction's instant; if it meets another
+   * transaction on the card (the worker applying a move, a PATCH), DynamoDB cancels it with
+   * TransactionConflict, and the two separate calls below decide instead.
+   */
   async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.appointment(record.appointment_id),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: moveItem(record),
+                ConditionExpression: 'attribute_not_exists(PK)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'created' };
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [cardReason, moveReason] = err.CancellationReasons ?? [];
+      if (reasonCode(cardReason) === 'ConditionalCheckFailed') return { kind: 'appointment_not_found' };
+      if (reasonCode(moveReason) === 'ConditionalCheckFailed') {
+        const existing = moveReason?.Item
+          ? moveFromItem(unmarshall(moveReason.Item as never))
+          : await this.getMove(record.move_id, true);
+        if (existing) return { kind: 'exists', record: existing };
+      }
+      if (![cardReason, moveReason].some((r) => reasonCode(r) === 'TransactionConflict')) throw err;
+      return this.recordPendingMoveSeparately(record);
+    }
+  }
+
+  private async recordPendingMoveSeparately(record: MoveRecord): Promise<RecordMoveResult> {
     // The card check and the move's creation run side by side: one round trip of latency, and no
     // transaction on the card, which would conflict with the worker's writes to a busy card.
     const [card, created] = await Promise.all([

@@ -21,6 +21,8 @@ export interface MoveSample {
   outcome: Outcome;
   submitMs?: number;
   e2eMs?: number;
+  /** From the submit's answer reaching the client to the move's decided_at (one machine, one clock). */
+  decisionAfterSubmitMs?: number;
   move?: MoveView;
   detail?: string;
 }
@@ -49,6 +51,7 @@ export async function moveOnce(
       from_status: card.status,
     });
     const submitMs = performance.now() - t0;
+    const answeredAt = Date.now();
     if ((submit.status !== 202 && submit.status !== 200) || !submit.body?.ok) {
       return { outcome: 'http_error', submitMs, detail: `submit ${submit.status}` };
     }
@@ -64,7 +67,14 @@ export async function moveOnce(
     }
     const e2eMs = performance.now() - t0;
     const outcome: Outcome = move.status === 'applied' ? (move.noop ? 'noop' : 'applied') : move.status;
-    return { outcome, submitMs, e2eMs, move };
+    const decidedAt = move.decided_at ? Date.parse(move.decided_at) : NaN;
+    return {
+      outcome,
+      submitMs,
+      e2eMs,
+      move,
+      ...(Number.isFinite(decidedAt) ? { decisionAfterSubmitMs: decidedAt - answeredAt } : {}),
+    };
   } catch (err) {
     return { outcome: 'network_error', detail: (err as Error).message };
   }
@@ -104,6 +114,11 @@ export interface OpenLoopResult {
   offered: number;
   submit: Latency;
   e2e: Latency;
+  /**
+   * From the submit's answer to the decision: where a long-poll sent right after the submit finds
+   * its move decided (FIRST_POLL_DELAY_MS is derived from it).
+   */
+  decision: Latency;
   outcomes: Record<Outcome, number>;
   errors: number;
   /** Moves decided per second, from the first submit to the last outcome. */
@@ -172,6 +187,9 @@ export async function openLoop(
     offered: total,
     submit: summarize(samples.flatMap((s) => (s.submitMs === undefined ? [] : [s.submitMs]))),
     e2e: summarize(samples.flatMap((s) => (s.e2eMs === undefined ? [] : [s.e2eMs]))),
+    decision: summarize(
+      samples.flatMap((s) => (s.decisionAfterSubmitMs === undefined ? [] : [s.decisionAfterSubmitMs])),
+    ),
     outcomes,
     errors: errorsIn(outcomes) + starved,
     achieved: samples.filter((s) => s.e2eMs !== undefined).length / elapsed,

@@ -123,7 +123,8 @@ describe('never stale', () => {
     let armed = true;
     const fault = injectLostResponses(
       app.container.doc,
-      (cmd, input) => cmd === 'TransactWriteItemsCommand' && JSON.stringify(input).includes('MOVE#'),
+      // The worker's transaction (with the history entry), not the submit's.
+      (cmd, input) => cmd === 'TransactWriteItemsCommand' && JSON.stringify(input).includes('HIST#'),
       () => {
         const lose = armed;
         armed = false;

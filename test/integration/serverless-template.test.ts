@@ -316,6 +316,7 @@ describe('IAM', () => {
   const EXPECTED: Record<FunctionKey, Record<string, unknown[]>> = {
     api: {
       'dynamodb:GetItem': [TABLE],
+      'dynamodb:ConditionCheckItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
       'dynamodb:DeleteItem': [TABLE],
       'dynamodb:Query': [TABLE, index('by_day'), index('by_month')],
@@ -468,8 +469,8 @@ describe('IAM', () => {
       UpdateCommand: ['dynamodb:UpdateItem'],
       QueryCommand: ['dynamodb:Query'],
       BatchGetCommand: ['dynamodb:BatchGetItem'],
-      // Puts and the board revision's Update in our transactions: PutItem and UpdateItem.
-      TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Puts, the board revision's Update and the submit's ConditionCheck in our transactions.
+      TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
       DescribeTableCommand: ['dynamodb:DescribeTable'],
       SendMessageCommand: ['sqs:SendMessage'],
       GetQueueAttributesCommand: ['sqs:GetQueueAttributes'],

@@ -46,6 +46,7 @@ export function aRateRun(
       offered: 100,
       submit: aLatency(10),
       e2e: aLatency(40),
+      decision: aLatency(25),
       outcomes: {
         applied: 100,
         noop: 0,
