@@ -81,14 +81,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
                 ConditionExpression: 'attribute_exists(PK)',
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: moveItem(record),
-                ConditionExpression: 'attribute_not_exists(PK)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
+            { Put: this.newMovePut(record) },
           ],
         }),
       );
@@ -98,9 +91,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
       const [cardReason, moveReason] = err.CancellationReasons ?? [];
       if (reasonCode(cardReason) === 'ConditionalCheckFailed') return { kind: 'appointment_not_found' };
       if (reasonCode(moveReason) === 'ConditionalCheckFailed') {
-        const existing = moveReason?.Item
-          ? moveFromItem(unmarshall(moveReason.Item as never))
-          : await this.getMove(record.move_id, true);
+        const existing = await this.existingMove(record.move_id, moveReason?.Item);
         if (existing) return { kind: 'exists', record: existing };
       }
       if (![cardReason, moveReason].some((r) => reasonCode(r) === 'TransactionConflict')) throw err;
@@ -130,24 +121,30 @@ export class DynamoDbMoveRepository implements MoveRepository {
     return created;
   }
 
+  /** The Put of a new move: only if its id is new, handing back the stored one if not. */
+  private newMovePut(record: MoveRecord) {
+    return {
+      TableName: this.tableName,
+      Item: moveItem(record),
+      ConditionExpression: 'attribute_not_exists(PK)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+  }
+
+  /** The move a failed new-move condition found: from the returned item, else read. */
+  private async existingMove(moveId: string, item: unknown): Promise<MoveRecord | undefined> {
+    return item ? moveFromItem(unmarshall(item as never)) : this.getMove(moveId, true);
+  }
+
   private async putNewMove(
     record: MoveRecord,
   ): Promise<{ kind: 'created' } | { kind: 'exists'; record: MoveRecord }> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: moveItem(record),
-          ConditionExpression: 'attribute_not_exists(PK)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      await this.doc.send(new PutCommand(this.newMovePut(record)));
       return { kind: 'created' };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const existing = err.Item
-        ? moveFromItem(unmarshall(err.Item as never))
-        : await this.getMove(record.move_id, true);
+      const existing = await this.existingMove(record.move_id, err.Item);
       if (!existing) throw err;
       return { kind: 'exists', record: existing };
     }
