@@ -101,6 +101,20 @@ export function targets(r: Results): TargetRow[] {
   return rows;
 }
 
+/** The burst at twice the highest sustained rate: what was shed, what was accepted, how it recovered. */
+export function overloadLine(r: Results): string {
+  if (!r.overload) return '';
+  const x = r.overload.run.result;
+  const network = x.outcomes.network_error + x.outcomes.timeout;
+  return (
+    `Overload, ${x.rate}/s for ${r.overload.seconds} s (open loop, twice the highest sustained rate): ` +
+    `${network} network errors or timeouts; ${x.undecided} accepted moves not seen decided; ` +
+    `${x.shed} 429s waited out by the clients (Retry-After with jitter), ${x.refused} moves still refused after them; ` +
+    `accepted moves' end-to-end p95 ${fmt(x.e2e.p95)} ms; throughput ${fmt(x.achieved)} moves/s decided; ` +
+    `backlog cleared ${fmt(x.drainMs)} ms after the last submit.`
+  );
+}
+
 /** Where a move is decided, after its submit's answer: what the long-poll's first read aims at. */
 export function decisionLine(r: Results): string {
   const at10 = r.rates.find((x) => x.result.rate === 10)?.result.decision;
@@ -225,6 +239,8 @@ function ratesSection(r: Results): string {
           fmt(run.cost.loopDelayP99),
         ]),
     ),
+    '',
+    overloadLine(r),
     '',
     decisionLine(r),
     '',

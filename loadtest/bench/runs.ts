@@ -91,6 +91,7 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
       rates.push(await rateRun(b, cards, rate, seconds));
     }
     const search = await highestSustainedRate(b, cards, rates);
+    const overload = await overloadRun(b, cards, search.highestRate);
     const contentionResults = await contentionRuns(b, contentionDays);
     const boardDays = await seedHistory(b);
     const board = await boardReads(b, boardDays);
@@ -111,6 +112,7 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
       steps: search.steps,
       highestRate: search.highestRate,
       stepStop: search.stepStop,
+      ...(overload ? { overload } : {}),
       contention: contentionResults,
       board,
       stats,
@@ -190,6 +192,24 @@ async function rateRun(b: Bench, cards: PoolCard[], rate: number, seconds: numbe
   );
   await drainQueue(b);
   return run;
+}
+
+/** Past capacity: twice the highest sustained rate, for 20 s (the quick plan: one step). */
+const OVERLOAD_SECONDS = 20;
+async function overloadRun(
+  b: Bench,
+  cards: PoolCard[],
+  highestRate: number,
+): Promise<{ seconds: number; run: RateRun } | undefined> {
+  if (highestRate <= 0) return undefined;
+  // The quick plan's runs are one step long; the full plan's burst is the issue's 20 s.
+  const seconds = b.plan.stepSeconds >= 10 ? OVERLOAD_SECONDS : b.plan.stepSeconds;
+  b.say(`overload: ${2 * highestRate}/s for ${seconds} s (twice the highest sustained rate)…`);
+  const run = await rateRun(b, cards, 2 * highestRate, seconds);
+  b.say(
+    `  ${run.result.shed} 429s waited out, ${run.result.refused} refused, backlog cleared in ${fmt(run.result.drainMs)} ms`,
+  );
+  return { seconds, run };
 }
 
 /**

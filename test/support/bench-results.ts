@@ -47,6 +47,10 @@ export function aRateRun(
       submit: aLatency(10),
       e2e: aLatency(40),
       decision: aLatency(25),
+      shed: 0,
+      refused: 0,
+      undecided: 0,
+      drainMs: 0,
       outcomes: {
         applied: 100,
         noop: 0,
