@@ -3,7 +3,6 @@
  * signing proxy in development), so paths are relative and no credentials live in the browser.
  * `fetch` is injected: tests fake the API at this boundary.
  */
-import { MAX_SHED_RETRIES, retryAfterMs, shedDelayMs } from '../../domain/backoff';
 import type { components, paths } from './openapi-types';
 
 /** The API's own types, generated from its OpenAPI document (`npm run openapi`). */
@@ -90,6 +89,14 @@ interface Envelope<T> {
 }
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterMs(res: Response): number | undefined {
+  const value = res.headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 /**
  * How long a request may go without an answer before it counts as a network failure (a long poll
  * gets its wait on top). Longer than the API function's own timeout (15 s), so a slow answer is
@@ -109,22 +116,14 @@ export function createApiClient(
   ): Promise<{ res: Response; data: T | undefined }> {
     const timeoutMs = requestTimeoutMs + extraWaitMs;
     let res: Response;
-    for (let shed = 0; ; shed++) {
-      try {
-        res = await fetchFn(baseUrl + path, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      } catch (err) {
-        // The timeout's DOMException is not always an Error instance (it may come from another realm).
-        if ((err as { name?: unknown } | null)?.name === 'TimeoutError') {
-          throw new NetworkError(`no answer within ${timeoutMs} ms`);
-        }
-        throw new NetworkError(err instanceof Error ? err.message : String(err));
+    try {
+      res = await fetchFn(baseUrl + path, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      // The timeout's DOMException is not always an Error instance (it may come from another realm).
+      if ((err as { name?: unknown } | null)?.name === 'TimeoutError') {
+        throw new NetworkError(`no answer within ${timeoutMs} ms`);
       }
-      // 429: the API's concurrency was full and no handler ran, so the same request is safe to
-      // send again, after Retry-After with jitter (domain/backoff.ts); past a few, the caller's.
-      if (res.status !== 429 || shed >= MAX_SHED_RETRIES) break;
-      await new Promise((r) =>
-        setTimeout(r, shedDelayMs(res.headers.get('retry-after'), shed, Math.random, Date.now())),
-      );
+      throw new NetworkError(err instanceof Error ? err.message : String(err));
     }
     if (res.status === 304) return { res, data: undefined };
     let body: Envelope<T> | undefined;
@@ -142,7 +141,7 @@ export function createApiClient(
         error.code ?? 'http_error',
         error.message ?? `the server answered HTTP ${res.status}`,
         error.details ?? {},
-        retryAfterMs(res.headers.get('retry-after'), Date.now()),
+        retryAfterMs(res),
       );
     }
     return { res, data: body.data };
