@@ -6,6 +6,7 @@
  * decide what a 409 means. Network failures throw ApiUnreachableError.
  */
 import { randomUUID } from 'node:crypto';
+import { MAX_SHED_RETRIES, shedDelayMs } from '../domain/backoff';
 import type { components, paths } from './openapi-types';
 import {
   createFunctionUrlSigner,
@@ -79,6 +80,8 @@ export interface ApiResponse<T = unknown> {
   body: Envelope<T> | undefined;
   text: string;
   ms: number;
+  /** 429 answers (the API's concurrency was full) waited out and re-sent before this one. */
+  shed: number;
 }
 
 export type DayRange = { date: string } | { from: string; to: string };
@@ -187,16 +190,24 @@ export class ApiClient {
     const started = performance.now();
     let res: Response;
     let text: string;
-    try {
-      res = await fetch(url, {
-        method,
-        headers: sendHeaders,
-        body: bytes,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await res.text();
-    } catch (err) {
-      throw new ApiUnreachableError(url.href, networkReason(err));
+    let shed = 0;
+    for (;;) {
+      try {
+        res = await fetch(url, {
+          method,
+          headers: sendHeaders,
+          body: bytes,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        text = await res.text();
+      } catch (err) {
+        throw new ApiUnreachableError(url.href, networkReason(err));
+      }
+      // Shed by the API's concurrency limit before any handler ran: safe to send again, after
+      // Retry-After with jitter (domain/backoff.ts). The signature stays valid for minutes.
+      if (res.status !== 429 || shed >= MAX_SHED_RETRIES) break;
+      await sleep(shedDelayMs(res.headers.get('retry-after'), shed, Math.random, Date.now()));
+      shed += 1;
     }
     const ms = Math.round(performance.now() - started);
     let parsed: Envelope<T> | undefined;
@@ -207,7 +218,7 @@ export class ApiClient {
     }
     const outHeaders: Record<string, string> = {};
     res.headers.forEach((value, name) => (outHeaders[name] = value));
-    return { status: res.status, headers: outHeaders, body: parsed, text, ms };
+    return { status: res.status, headers: outHeaders, body: parsed, text, ms, shed };
   }
 
   health() {

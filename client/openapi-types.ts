@@ -599,7 +599,7 @@ export interface components {
             ok: false;
             error: {
                 /** @enum {string} */
-                code: "validation_error" | "invalid_range" | "range_too_long" | "forbidden" | "writes_disabled" | "not_found" | "method_not_allowed" | "already_exists" | "version_conflict" | "idempotency_key_reused" | "payload_too_large" | "unprocessable" | "internal_error" | "service_unavailable" | "dependency_unavailable";
+                code: "validation_error" | "invalid_range" | "range_too_long" | "forbidden" | "writes_disabled" | "not_found" | "method_not_allowed" | "already_exists" | "version_conflict" | "idempotency_key_reused" | "payload_too_large" | "unprocessable" | "internal_error" | "service_unavailable" | "dependency_unavailable" | "too_many_requests";
                 message: string;
                 /** @description Names the fields at fault (a 400 maps each bad field to what is wrong with it). */
                 details: {

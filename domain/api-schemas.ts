@@ -322,6 +322,7 @@ export const ERROR_CODES = [
   'internal_error',
   'service_unavailable',
   'dependency_unavailable',
+  'too_many_requests',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

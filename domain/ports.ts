@@ -3,6 +3,7 @@
  * nothing here knows a key layout or an SDK.
  */
 import type { Appointment, BoardItem, StatsItem } from './appointment';
+import type { DayRevision } from './board-revision';
 import type { Service } from './catalog';
 import type { Customer, Vehicle } from './customer';
 import type { HistoryEntry } from './history';
@@ -39,9 +40,15 @@ export interface ShopRepository {
   getAppointment(id: string): Promise<Appointment | undefined>;
   /**
    * Writes `next` and its history entry in one transaction, only if the stored version is still
-   * `expectedVersion`; else VersionConflictError.
+   * `expectedVersion`; else VersionConflictError. `previousDay` is the card's day before the edit
+   * (its board changes too when the edit moves the card to another day).
    */
-  updateAppointment(next: Appointment, expectedVersion: number, entry: HistoryEntry): Promise<void>;
+  updateAppointment(
+    next: Appointment,
+    expectedVersion: number,
+    entry: HistoryEntry,
+    previousDay: string,
+  ): Promise<void>;
   /** A card's history entries, newest first, from below `beforeVersion` (or the newest). */
   listHistory(id: string, limit: number, beforeVersion?: number): Promise<HistoryEntry[]>;
   /** Board cards whose appt_start falls on the given local days of the shop's zone (an index query per day). */
@@ -49,6 +56,14 @@ export interface ShopRepository {
   /** The stats projection of appointments from `from` to `to` (inclusive local days of the shop's zone). */
   statsItems(from: string, to: string): Promise<StatsItem[]>;
   ping(): Promise<void>;
+}
+
+/**
+ * The days' board revisions, which every card write bumps in its own transaction
+ * (board-revision.ts): read strongly consistent, a few small items a day.
+ */
+export interface BoardRevisionStore {
+  readDays(days: readonly string[]): Promise<DayRevision[]>;
 }
 
 /** The result of trying to record a new move. */

@@ -70,6 +70,13 @@ export const serviceEnvFields = {
    * (and tests) produces such requests; a function URL with AWS_IAM never does. Unset: 403.
    */
   AUTH_UNSIGNED_ROLE: z.enum(ROLES).optional(),
+  /**
+   * How long after a card write its day's board revision may validate a board or stats answer
+   * (domain/board-revision.ts): the longest the `by_day`/`by_month` indexes are expected to lag
+   * the table, plus the clock skew between writers and readers. Until then answers carry the
+   * body's hash. DynamoDB Local updates its indexes with the table, so the local stack uses 0.
+   */
+  INDEX_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** open | moves-only | read-only (domain/roles.ts). */
   WRITE_POLICY: z.enum(WRITE_POLICIES).default('open'),
   /**

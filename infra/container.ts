@@ -7,9 +7,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MoveTimings } from '../domain/move';
-import type { MoveQueue, MoveRepository, ShopRepository, StatsDayStore } from '../domain/ports';
+import type {
+  BoardRevisionStore,
+  MoveQueue,
+  MoveRepository,
+  ShopRepository,
+  StatsDayStore,
+} from '../domain/ports';
 import { createDocumentClient, createSqsClient } from './aws-clients';
 import { serviceConfig, type ServiceConfig } from './config';
+import { DynamoDbBoardRevisions } from './dynamodb/board-revisions';
 import { DynamoDbMoveRepository } from './dynamodb/dynamodb-move-repository';
 import { CachedCatalogShopRepository } from './dynamodb/cached-catalog';
 import { DynamoDbShopRepository } from './dynamodb/dynamodb-shop-repository';
@@ -25,6 +32,7 @@ export interface Container {
   shop: ShopRepository;
   moves: MoveRepository;
   statsDays: StatsDayStore;
+  boardRevisions: BoardRevisionStore;
   queue: MoveQueue;
   metrics: MoveMetrics;
   /** The shop's time zone (SHOP_TIMEZONE): the use cases' local days. */
@@ -54,6 +62,7 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
     doc,
     sqs,
     statsDays: new DynamoDbStatsDayStore(doc, config.TABLE_NAME, log),
+    boardRevisions: new DynamoDbBoardRevisions(doc, config.TABLE_NAME),
     shop: new CachedCatalogShopRepository(
       new DynamoDbShopRepository(doc, config.TABLE_NAME, config.SHOP_TIMEZONE),
     ),

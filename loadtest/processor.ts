@@ -3,6 +3,7 @@
  * processor itself (esbuild, into loadtest/dist/ for the run, removed afterwards). One module per
  * job, in processor/:
  *
+ * - back-off.ts: the `backOffOn429` hook, the first afterResponse hook of every request;
  * - signing.ts: the `sign` hook, the last beforeRequest hook of every request (client/sigv4.ts);
  * - seeding.ts: the `before` flows, creating through the API what a scenario needs;
  * - move-journey.ts: the staff's move journey and its custom metrics (move.*);
@@ -13,6 +14,7 @@
  */
 export { SETTINGS, type Settings } from './processor/settings';
 export { resolveUrl, sign, signedHeaders } from './processor/signing';
+export { backOffOn429 } from './processor/back-off';
 export { ensureBoardCards, seedHistory, seedMoveCards } from './processor/seeding';
 export {
   MOVE_COUNTERS,

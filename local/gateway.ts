@@ -32,7 +32,16 @@ export interface GatewayOptions {
   /** In each invocation's context (its function name and ARN); default: the local API function, us-west-2. */
   functionName?: string;
   region?: string;
+  /**
+   * At most this many API requests run at once, like the function's reserved concurrency: one
+   * more is answered 429 too_many_requests with Retry-After, as a function URL does when every
+   * slot is busy. Unset: no limit.
+   */
+  concurrency?: number;
 }
+
+/** What a shed request is told to wait, in seconds. */
+const RETRY_AFTER_SECONDS = 1;
 
 export interface Gateway {
   url: string;
@@ -150,11 +159,40 @@ function envelope(status: number, code: string, message: string): APIGatewayProx
   };
 }
 
+/** The requests a function URL would hand to the API function (not the page, not its docs). */
+const reachesFunction = (path: string) =>
+  path === '/healthz' || (path.startsWith('/api/') && !path.startsWith('/api/docs'));
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  let inFlight = 0;
   const server = createServer((req, res) => {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const counted = opts.concurrency !== undefined && reachesFunction(path);
+    if (counted && inFlight >= (opts.concurrency as number)) {
+      // Shed before reading the body or verifying the signature: the cheapest answer there is.
+      req.resume();
+      const shed = envelope(
+        429,
+        'too_many_requests',
+        'every slot of the API is busy; retry after Retry-After seconds',
+      );
+      send(res, { ...shed, headers: { ...shed.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } });
+      opts.log?.({ method, path, status: 429, ms: Math.round(performance.now() - started) });
+      return;
+    }
+    if (counted) {
+      inFlight += 1;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        inFlight -= 1;
+      };
+      res.once('finish', release);
+      res.once('close', release);
+    }
     let caller: string | undefined;
     const finish = (result: APIGatewayProxyStructuredResultV2) => {
       send(res, result);

@@ -11,6 +11,9 @@ import { deriveLocalTimings, type LocalTimings } from './local-timings';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** serverless.yml's `reservedConcurrency` of the api function (a test keeps the two equal). */
+export const API_RESERVED_CONCURRENCY = 50;
+
 export const localEnvSchema = z.object({
   PORT: port.default(3000),
   PROXY_PORT: port.default(8080),
@@ -50,6 +53,8 @@ export const localEnvSchema = z.object({
   /** The shop's time zone (IANA); the table's zone item must match it (infra/zone-guard.ts). */
   SHOP_TIMEZONE: service.SHOP_TIMEZONE,
   POLLERS: z.coerce.number().int().min(1).max(32).default(2),
+  /** API requests the gateway runs at once before answering 429 (the function's reserved concurrency). */
+  API_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(API_RESERVED_CONCURRENCY),
   // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts),
   // so the service's fields lose their defaults here and keep their bounds.
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43200).default(30),

@@ -141,6 +141,7 @@ export async function startLocalStackFromConfig(
       port: config.PORT,
       host: config.HOST,
       pollers: config.POLLERS,
+      apiConcurrency: config.API_CONCURRENCY,
       workerTimeoutSeconds: config.WORKER_TIMEOUT_SECONDS,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       staticFiles: opts.staticFiles,

@@ -100,6 +100,8 @@ export async function provision(
       SWEEP_GIVE_UP_SECONDS: 900,
       AUTH_PRINCIPALS: new Map(),
       WRITE_POLICY: 'open',
+      // DynamoDB Local writes its indexes with the table: nothing to wait for (infra/config.ts).
+      INDEX_LAG_MS: 0,
       ...base,
       SHOP_TIMEZONE: zone,
       MAX_RECEIVE_COUNT: maxReceiveCount,
@@ -141,6 +143,8 @@ export interface LocalAppOptions {
   staticFiles?: StaticFiles;
   apiDocs?: StaticFiles;
   requestLog?: GatewayOptions['log'];
+  /** The gateway's concurrency limit (GatewayOptions.concurrency); unset: none. */
+  apiConcurrency?: number;
   overrides?: Partial<Container>;
 }
 
@@ -160,6 +164,7 @@ export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions
     apiDocs: opts.apiDocs,
     log: opts.requestLog,
     region: config.AWS_REGION,
+    concurrency: opts.apiConcurrency,
   });
   let poller: Poller | undefined;
   let pollerSqs: SQSClient | undefined;

@@ -119,10 +119,20 @@ export function pollDelay(attempt: number): number {
   return Math.min(250, Math.round(15 * 1.5 ** attempt));
 }
 
-/** Returns the move, waiting up to `waitMs` for it to leave pending. */
+/**
+ * How long a long-poll waits before its first read, so that the read usually finds the move
+ * decided and one strongly consistent GetItem answers the poll. Derived from `npm run bench`'s
+ * measurement of the time from the submit's answer to the move's decided_at at 10 moves/s
+ * (docs/PERFORMANCE.md: "Decision after the submit's answer"), near its p50 less the poll's own
+ * way in: later would add latency to every move, earlier a second read to most.
+ */
+export const FIRST_POLL_DELAY_MS = 20;
+
+/** Returns the move, waiting up to `waitMs` for it to leave pending (the first read after FIRST_POLL_DELAY_MS). */
 export async function waitForMove(deps: MoveDeps, moveId: string, waitMs = 0): Promise<MoveRecord> {
   const clock = () => Date.parse(deps.now());
   const started = clock();
+  if (waitMs > 0) await deps.sleep(Math.min(FIRST_POLL_DELAY_MS, waitMs));
   let record = await deps.moves.getMove(moveId, true);
   if (!record) throw new NotFoundError(`no move with id ${moveId}`, { move_id: moveId });
   for (let attempt = 0; record.status === 'pending'; attempt++) {

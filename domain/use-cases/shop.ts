@@ -4,6 +4,7 @@
  */
 import { createAppointment, patchAppointment, type Appointment, type StatsItem } from '../appointment';
 import { assembleBoard, type Board } from '../board';
+import { revisionKey } from '../board-revision';
 import {
   MAX_CUSTOMER_MATCHES,
   customerSearchTerms,
@@ -16,7 +17,7 @@ import { NotFoundError, UnprocessableError } from '../errors';
 import { sortTechnicians, type Technician } from '../technician';
 import { createdEntry, editedEntry, historyPage, type HistoryEntry } from '../history';
 import type { Actor } from '../roles';
-import type { CardVersion, ShopRepository, StatsDayStore, WarnLog } from '../ports';
+import type { BoardRevisionStore, CardVersion, ShopRepository, StatsDayStore, WarnLog } from '../ports';
 import {
   MAX_BOARD_DAYS,
   MAX_STATS_DAYS,
@@ -51,6 +52,7 @@ export interface ShopDeps {
   /** The shop's time zone (SHOP_TIMEZONE): every day here is a local day of it. */
   timeZone: string;
   statsDays: StatsDayStore;
+  boardRevisions: BoardRevisionStore;
   log: WarnLog;
   newId(): string;
   now(): string;
@@ -199,7 +201,13 @@ export async function editAppointment(
     deps,
     [dayOf(current.appt_start, deps.timeZone), dayOf(next.appt_start, deps.timeZone)],
     next,
-    () => deps.shop.updateAppointment(next, current.version, editedEntry(current, next, by)),
+    () =>
+      deps.shop.updateAppointment(
+        next,
+        current.version,
+        editedEntry(current, next, by),
+        dayOf(current.appt_start, deps.timeZone),
+      ),
   );
   return next;
 }
@@ -219,6 +227,37 @@ export async function getHistory(
   ]);
   if (!card) throw new NotFoundError(`no appointment with id ${id}`, { id });
   return { appointment_id: id, version: card.version, ...historyPage(entries) };
+}
+
+/**
+ * The key of a revision validator for the board of `range` (`scope`: the route and its query),
+ * read before the cards so that a write landing after it changes the next one; undefined while a
+ * day of the range changed within `indexLagMs` (board-revision.ts).
+ */
+export async function boardRevision(
+  deps: Pick<ShopDeps, 'boardRevisions' | 'now'>,
+  range: { from: string; to: string },
+  scope: string,
+  indexLagMs: number,
+): Promise<string | undefined> {
+  checkDayRange(range, MAX_BOARD_DAYS);
+  const days = await deps.boardRevisions.readDays(daysBetween(range.from, range.to));
+  return revisionKey(scope, days, Date.parse(deps.now()), indexLagMs);
+}
+
+/** As boardRevision, for the stats of `range`, whose revenue also depends on the catalog's prices. */
+export async function statsRevision(
+  deps: Pick<ShopDeps, 'boardRevisions' | 'shop' | 'now'>,
+  range: { from: string; to: string },
+  scope: string,
+  indexLagMs: number,
+): Promise<string | undefined> {
+  checkDayRange(range, MAX_STATS_DAYS);
+  const [days, catalog] = await Promise.all([
+    deps.boardRevisions.readDays(daysBetween(range.from, range.to)),
+    deps.shop.listServices(),
+  ]);
+  return revisionKey(`${scope}|${catalogFingerprint(catalog)}`, days, Date.parse(deps.now()), indexLagMs);
 }
 
 /**

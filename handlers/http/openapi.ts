@@ -97,6 +97,12 @@ const COMMON: Record<number, ResponseContract> = {
       "forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone",
     codes: ['forbidden', 'writes_disabled'],
   },
+  429: {
+    description:
+      "too_many_requests: every slot of the function's reserved concurrency is busy (the function URL sheds the request before the handler runs); retry after Retry-After seconds, with jitter",
+    codes: ['too_many_requests'],
+    headers: ['Retry-After'],
+  },
   500: { description: 'An unexpected failure; details carry only a request_id', codes: ['internal_error'] },
 };
 

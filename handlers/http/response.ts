@@ -26,20 +26,38 @@ export function ok<S extends z.ZodType>(
   return json(statusCode, { ok: true, data }, headers);
 }
 
-/** 200 with a strong ETag, or 304 when the client already has this representation. */
+const CONDITIONAL_HEADERS = { ...JSON_HEADERS, 'cache-control': 'no-cache' };
+
+/** Whether an If-None-Match header names `etag` (weak or strong) or is `*`. */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  return (
+    ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*') ?? false
+  );
+}
+
+/** A validator made from revision counters (`r…`), distinct from any body hash (`b…`). */
+export function revisionEtag(key: string): string {
+  return `"r${createHash('sha1').update(key).digest('base64url')}"`;
+}
+
+export function notModified(etag: string): ApiResult {
+  return { statusCode: 304, headers: { ...CONDITIONAL_HEADERS, etag }, body: '' };
+}
+
+/**
+ * 200 with a strong ETag, or 304 when the client already has this representation. The ETag is
+ * `revision` when given (the caller read it before the data), else the body's hash.
+ */
 export function okWithEtag<S extends z.ZodType>(
   _schema: S,
   data: z.output<S>,
   ifNoneMatch: string | undefined,
+  revision?: string,
 ): ApiResult {
   const body = JSON.stringify({ ok: true, data });
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  const headers = { ...JSON_HEADERS, 'cache-control': 'no-cache', etag };
-  const matches = ifNoneMatch
-    ?.split(',')
-    .some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
-  if (matches) return { statusCode: 304, headers, body: '' };
-  return { statusCode: 200, headers, body };
+  const etag = revision ?? `"b${createHash('sha1').update(body).digest('base64url')}"`;
+  if (etagMatches(ifNoneMatch, etag)) return notModified(etag);
+  return { statusCode: 200, headers: { ...CONDITIONAL_HEADERS, etag }, body };
 }
 
 export function errorBody(code: string, message: string, details: unknown = {}) {

@@ -38,7 +38,8 @@ export class CachedCatalogShopRepository implements ShopRepository {
   listTechnicians: ShopRepository['listTechnicians'] = () => this.inner.listTechnicians();
   createAppointment: ShopRepository['createAppointment'] = (a, h) => this.inner.createAppointment(a, h);
   getAppointment: ShopRepository['getAppointment'] = (id) => this.inner.getAppointment(id);
-  updateAppointment: ShopRepository['updateAppointment'] = (a, v, e) => this.inner.updateAppointment(a, v, e);
+  updateAppointment: ShopRepository['updateAppointment'] = (a, v, e, d) =>
+    this.inner.updateAppointment(a, v, e, d);
   listHistory: ShopRepository['listHistory'] = (id, limit, before) =>
     this.inner.listHistory(id, limit, before);
   boardItems: ShopRepository['boardItems'] = (days) => this.inner.boardItems(days);

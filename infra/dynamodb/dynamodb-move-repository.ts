@@ -19,9 +19,11 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
+import { dayOf } from '../../domain/days';
 import type { HistoryEntry } from '../../domain/history';
 import type { FailureReason, MoveRecord } from '../../domain/move';
 import type { CommitResult, MoveRepository, RecordMoveResult } from '../../domain/ports';
+import { sendCardTransaction } from './board-revisions';
 import { historyPut } from './history-items';
 import { appointmentItem, fromItem } from './items';
 import { INDEX_PENDING_MOVES, PENDING_SHARDS, keys } from './table';
@@ -63,7 +65,43 @@ export class DynamoDbMoveRepository implements MoveRepository {
     private readonly timeZone: string,
   ) {}
 
+  /**
+   * One call: a transaction of a ConditionCheck that the card exists and the move's Put if its id
+   * is new. The check holds the card only for the transaction's instant; if it meets another
+   * transaction on the card (the worker applying a move, a PATCH), DynamoDB cancels it with
+   * TransactionConflict, and the two separate calls below decide instead.
+   */
   async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.appointment(record.appointment_id),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            { Put: this.newMovePut(record) },
+          ],
+        }),
+      );
+      return { kind: 'created' };
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [cardReason, moveReason] = err.CancellationReasons ?? [];
+      if (reasonCode(cardReason) === 'ConditionalCheckFailed') return { kind: 'appointment_not_found' };
+      if (reasonCode(moveReason) === 'ConditionalCheckFailed') {
+        const existing = await this.existingMove(record.move_id, moveReason?.Item);
+        if (existing) return { kind: 'exists', record: existing };
+      }
+      if (![cardReason, moveReason].some((r) => reasonCode(r) === 'TransactionConflict')) throw err;
+      return this.recordPendingMoveSeparately(record);
+    }
+  }
+
+  private async recordPendingMoveSeparately(record: MoveRecord): Promise<RecordMoveResult> {
     // The card check and the move's creation run side by side: one round trip of latency, and no
     // transaction on the card, which would conflict with the worker's writes to a busy card.
     const [card, created] = await Promise.all([
@@ -85,24 +123,30 @@ export class DynamoDbMoveRepository implements MoveRepository {
     return created;
   }
 
+  /** The Put of a new move: only if its id is new, handing back the stored one if not. */
+  private newMovePut(record: MoveRecord) {
+    return {
+      TableName: this.tableName,
+      Item: moveItem(record),
+      ConditionExpression: 'attribute_not_exists(PK)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+  }
+
+  /** The move a failed new-move condition found: from the returned item, else read. */
+  private async existingMove(moveId: string, item: unknown): Promise<MoveRecord | undefined> {
+    return item ? moveFromItem(unmarshall(item as never)) : this.getMove(moveId, true);
+  }
+
   private async putNewMove(
     record: MoveRecord,
   ): Promise<{ kind: 'created' } | { kind: 'exists'; record: MoveRecord }> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: moveItem(record),
-          ConditionExpression: 'attribute_not_exists(PK)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      await this.doc.send(new PutCommand(this.newMovePut(record)));
       return { kind: 'created' };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const existing = err.Item
-        ? moveFromItem(unmarshall(err.Item as never))
-        : await this.getMove(record.move_id, true);
+      const existing = await this.existingMove(record.move_id, err.Item);
       if (!existing) throw err;
       return { kind: 'exists', record: existing };
     }
@@ -160,36 +204,38 @@ export class DynamoDbMoveRepository implements MoveRepository {
     entry: HistoryEntry,
   ): Promise<CommitResult> {
     try {
-      await this.doc.send(
-        // No ClientRequestToken of our own: the SDK makes one per command and keeps it across its
-        // retries, which is what makes a retried transaction idempotent. A fixed token would make a
-        // later attempt that writes other timestamps fail with IdempotentParameterMismatch.
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: appointmentItem(card, this.timeZone),
-                // The seed's `WHERE id=? AND version=?`.
-                ConditionExpression: 'attribute_exists(PK) AND version = :v',
-                ExpressionAttributeValues: { ':v': readVersion },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
+      // No ClientRequestToken of our own: the SDK makes one per command and keeps it across its
+      // retries, which is what makes a retried transaction idempotent. A fixed token would make a
+      // later attempt that writes other timestamps fail with IdempotentParameterMismatch. The
+      // card's day's board revision is bumped in the same transaction (board-revisions.ts).
+      await sendCardTransaction(
+        this.doc,
+        this.tableName,
+        [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: appointmentItem(card, this.timeZone),
+              // The seed's `WHERE id=? AND version=?`.
+              ConditionExpression: 'attribute_exists(PK) AND version = :v',
+              ExpressionAttributeValues: { ':v': readVersion },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: moveItem(settled),
-                ConditionExpression: '#s = :pending',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: { ':pending': 'pending' },
-              },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: moveItem(settled),
+              ConditionExpression: '#s = :pending',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':pending': 'pending' },
             },
-            // The card's entry for its new version: a new item of its own, so no move of another
-            // card and no reader contends with it (one more item: 2 WCU per KB, like the others).
-            historyPut(this.tableName, card.id, entry),
-          ],
-        }),
+          },
+          // The card's entry for its new version: a new item of its own, so no move of another
+          // card and no reader contends with it (one more item: 2 WCU per KB, like the others).
+          historyPut(this.tableName, card.id, entry),
+        ],
+        [dayOf(card.appt_start, this.timeZone)],
       );
       return { kind: 'committed' };
     } catch (err) {

@@ -11,11 +11,12 @@ import {
 import type { Appointment, BoardItem, StatsItem } from '../../domain/appointment';
 import type { Service } from '../../domain/catalog';
 import { customerSearchKeys, type Customer, type Vehicle } from '../../domain/customer';
-import { dayRangeInstants, daysBetween } from '../../domain/days';
+import { dayOf, dayRangeInstants, daysBetween } from '../../domain/days';
 import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
 import type { HistoryEntry } from '../../domain/history';
 import type { ShopRepository } from '../../domain/ports';
 import type { Technician } from '../../domain/technician';
+import { sendCardTransaction } from './board-revisions';
 import { historyPut, queryHistory } from './history-items';
 import { appointmentItem, fromItem } from './items';
 import {
@@ -187,19 +188,20 @@ export class DynamoDbShopRepository implements ShopRepository {
 
   async createAppointment(appt: Appointment, history: readonly HistoryEntry[]): Promise<void> {
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: appointmentItem(appt, this.timeZone),
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
+      await sendCardTransaction(
+        this.doc,
+        this.tableName,
+        [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: appointmentItem(appt, this.timeZone),
+              ConditionExpression: 'attribute_not_exists(PK)',
             },
-            ...history.map((entry) => historyPut(this.tableName, appt.id, entry)),
-          ],
-        }),
+          },
+          ...history.map((entry) => historyPut(this.tableName, appt.id, entry)),
+        ],
+        [dayOf(appt.appt_start, this.timeZone)],
       );
     } catch (err) {
       if (err instanceof TransactionCanceledException && cancelledOn(err, 0)) {
@@ -213,23 +215,30 @@ export class DynamoDbShopRepository implements ShopRepository {
     return this.getEntity<Appointment>(keys.appointment(id), true);
   }
 
-  async updateAppointment(next: Appointment, expectedVersion: number, entry: HistoryEntry): Promise<void> {
+  async updateAppointment(
+    next: Appointment,
+    expectedVersion: number,
+    entry: HistoryEntry,
+    previousDay: string,
+  ): Promise<void> {
     try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: appointmentItem(next, this.timeZone),
-                ConditionExpression: 'attribute_exists(PK) AND version = :v',
-                ExpressionAttributeValues: { ':v': expectedVersion },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
+      // Both days' boards change when an edit moves the card to another day.
+      await sendCardTransaction(
+        this.doc,
+        this.tableName,
+        [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: appointmentItem(next, this.timeZone),
+              ConditionExpression: 'attribute_exists(PK) AND version = :v',
+              ExpressionAttributeValues: { ':v': expectedVersion },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            historyPut(this.tableName, next.id, entry),
-          ],
-        }),
+          },
+          historyPut(this.tableName, next.id, entry),
+        ],
+        [previousDay, dayOf(next.appt_start, this.timeZone)],
       );
     } catch (err) {
       if (err instanceof TransactionCanceledException && cancelledOn(err, 0)) {

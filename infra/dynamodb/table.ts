@@ -35,6 +35,13 @@ export const HISTORY_SK_PREFIX = 'HIST#';
 export const TECHNICIANS_PARTITION = 'TECHNICIANS';
 export const CUSTOMER_VEHICLE_SK_PREFIX = 'VEH#';
 export const customerSearchPartition = (term: string) => `CUSTQ#${term.slice(0, 2)}`;
+export const BOARD_REV_SK_PREFIX = 'BOARD#';
+/**
+ * Each day's board revision is spread over this many items, one picked at random by each card
+ * write's transaction: two transactions writing one item conflict, so one item per day would make
+ * concurrent moves of that day cancel each other (NOTES.md).
+ */
+export const BOARD_REV_SHARDS = 8;
 
 const statsMonthPartition = (month: string) => `STATS#${month}`;
 
@@ -79,6 +86,15 @@ export const keys = {
    */
   statsDayRev: (day: string) => ({ PK: statsMonthPartition(day.slice(0, 7)), SK: `DAY#${day}#REV` }),
   statsDayFigures: (day: string) => ({ PK: statsMonthPartition(day.slice(0, 7)), SK: `DAY#${day}#FIG` }),
+  /**
+   * A day's board revision shards: small items in their month's partition `REV#<yyyy-mm>`, so
+   * one Query reads a day's shards (the board) or a month's (the stats).
+   */
+  revMonthPartition: (month: string) => `REV#${month}`,
+  boardRev: (day: string, shard: number) => ({
+    PK: `REV#${day.slice(0, 7)}`,
+    SK: `${BOARD_REV_SK_PREFIX}${day}#${shard}`,
+  }),
   dayPartition: (day: string) => `DAY#${day}`,
   monthPartition: (month: string) => `MONTH#${month}`,
   /** Sorts by start time; the id keeps keys unique. */

@@ -21,6 +21,10 @@ export interface MoveSample {
   outcome: Outcome;
   submitMs?: number;
   e2eMs?: number;
+  /** From the submit's answer reaching the client to the move's decided_at (one machine, one clock). */
+  decisionAfterSubmitMs?: number;
+  /** 429s the client waited out (Retry-After with jitter) on this move's requests. */
+  shed?: number;
   move?: MoveView;
   detail?: string;
 }
@@ -49,14 +53,17 @@ export async function moveOnce(
       from_status: card.status,
     });
     const submitMs = performance.now() - t0;
+    const answeredAt = Date.now();
     if ((submit.status !== 202 && submit.status !== 200) || !submit.body?.ok) {
       return { outcome: 'http_error', submitMs, detail: `submit ${submit.status}` };
     }
     let move = submit.body.data as MoveView;
+    let shed = submit.shed;
     while (move.status === 'pending') {
       const left = opts.timeoutMs - (performance.now() - t0);
       if (left <= 0) return { outcome: 'timeout', submitMs };
       const poll = await client.pollMove(move.move_id, Math.min(opts.waitMs, Math.ceil(left)));
+      shed += poll.shed;
       if (poll.status !== 200 || !poll.body?.ok) {
         return { outcome: 'http_error', submitMs, detail: `poll ${poll.status}` };
       }
@@ -64,7 +71,15 @@ export async function moveOnce(
     }
     const e2eMs = performance.now() - t0;
     const outcome: Outcome = move.status === 'applied' ? (move.noop ? 'noop' : 'applied') : move.status;
-    return { outcome, submitMs, e2eMs, move };
+    const decidedAt = move.decided_at ? Date.parse(move.decided_at) : NaN;
+    return {
+      outcome,
+      submitMs,
+      e2eMs,
+      move,
+      shed,
+      ...(Number.isFinite(decidedAt) ? { decisionAfterSubmitMs: decidedAt - answeredAt } : {}),
+    };
   } catch (err) {
     return { outcome: 'network_error', detail: (err as Error).message };
   }
@@ -104,10 +119,22 @@ export interface OpenLoopResult {
   offered: number;
   submit: Latency;
   e2e: Latency;
+  /**
+   * From the submit's answer to the decision: where a long-poll sent right after the submit finds
+   * its move decided (FIRST_POLL_DELAY_MS is derived from it).
+   */
+  decision: Latency;
   outcomes: Record<Outcome, number>;
   errors: number;
   /** Moves decided per second, from the first submit to the last outcome. */
   achieved: number;
+  /** 429s the clients waited out, and moves whose submit was still refused with 429 after them. */
+  shed: number;
+  refused: number;
+  /** Submits answered 202 or 200 whose outcome the client did not see decided (timeout, poll error). */
+  undecided: number;
+  /** From the last scheduled submit to the last outcome: how long the backlog took to clear. */
+  drainMs: number;
   /** How late the scheduler started a move, at worst (client saturation shows here). */
   maxLagMs: number;
   /** Moves that found every card of the pool busy (the pool is too small for the rate). */
@@ -163,7 +190,9 @@ export async function openLoop(
     }
     inFlight.push(run(card));
   }
+  const scheduleEnded = performance.now();
   const samples = await Promise.all(inFlight);
+  const drainMs = performance.now() - scheduleEnded;
   const elapsed = (performance.now() - started) / 1000;
   const outcomes = countOutcomes(samples);
   return {
@@ -172,9 +201,16 @@ export async function openLoop(
     offered: total,
     submit: summarize(samples.flatMap((s) => (s.submitMs === undefined ? [] : [s.submitMs]))),
     e2e: summarize(samples.flatMap((s) => (s.e2eMs === undefined ? [] : [s.e2eMs]))),
+    decision: summarize(
+      samples.flatMap((s) => (s.decisionAfterSubmitMs === undefined ? [] : [s.decisionAfterSubmitMs])),
+    ),
     outcomes,
     errors: errorsIn(outcomes) + starved,
     achieved: samples.filter((s) => s.e2eMs !== undefined).length / elapsed,
+    shed: samples.reduce((sum, x) => sum + (x.shed ?? 0), 0),
+    refused: samples.filter((x) => x.detail === 'submit 429').length,
+    undecided: samples.filter((x) => x.outcome === 'timeout' || x.detail?.startsWith('poll ')).length,
+    drainMs,
     maxLagMs: maxLag,
     starved,
     firstErrors: samples

@@ -38,6 +38,8 @@ export interface Results {
   moveFloor: MoveFloor;
   rates: RateRun[];
   steps: RateRun[];
+  /** The open-loop run at twice the highest sustained rate (absent when none was sustained). */
+  overload?: { seconds: number; run: RateRun };
   highestRate: number;
   stepStop: string;
   contention: ContentionResult[];

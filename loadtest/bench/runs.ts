@@ -100,6 +100,7 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
       steps: moves?.search.steps ?? [],
       highestRate: moves?.search.highestRate ?? 0,
       stepStop: moves?.search.stepStop ?? 'not run (--reads-only)',
+      ...(moves?.overload ? { overload: moves.overload } : {}),
       contention: moves?.contention ?? [],
       board,
       stats,
@@ -139,8 +140,9 @@ async function moveRuns(b: Bench, today: string) {
     rates.push(await rateRun(b, cards, rate, seconds));
   }
   const search = await highestSustainedRate(b, cards, rates);
+  const overload = await overloadRun(b, cards, search.highestRate);
   const contention = await contentionRuns(b, contentionDays);
-  return { floor, rates, search, contention };
+  return { floor, rates, search, overload, contention };
 }
 
 /** CPU ms per second the idle stack burns, over 5 s. */
@@ -211,6 +213,24 @@ async function rateRun(b: Bench, cards: PoolCard[], rate: number, seconds: numbe
   );
   await drainQueue(b);
   return run;
+}
+
+/** Past capacity: twice the highest sustained rate, for 20 s (the quick plan: one step). */
+const OVERLOAD_SECONDS = 20;
+async function overloadRun(
+  b: Bench,
+  cards: PoolCard[],
+  highestRate: number,
+): Promise<{ seconds: number; run: RateRun } | undefined> {
+  if (highestRate <= 0) return undefined;
+  // The quick plan's runs are one step long; the full plan's burst is the issue's 20 s.
+  const seconds = b.plan.stepSeconds >= 10 ? OVERLOAD_SECONDS : b.plan.stepSeconds;
+  b.say(`overload: ${2 * highestRate}/s for ${seconds} s (twice the highest sustained rate)…`);
+  const run = await rateRun(b, cards, 2 * highestRate, seconds);
+  b.say(
+    `  ${run.result.shed} 429s waited out, ${run.result.refused} refused, backlog cleared in ${fmt(run.result.drainMs)} ms`,
+  );
+  return { seconds, run };
 }
 
 /**

@@ -30,6 +30,7 @@ export const MOVE_COUNTERS = [
   'move.no_card',
   'move.decided_first',
   'move.decided_retry',
+  'move.shed',
 ] as const;
 
 /** What the journey keeps in the virtual user's variables between its requests. */
@@ -166,6 +167,11 @@ export function submitted(
 ) {
   const vars = journey(context);
   events.emit('histogram', 'move.submit_ms', performance.now() - vars.submitStarted);
+  if (res.statusCode === 429) {
+    // Shed before any handler ran (backOffOn429 waited): this drop never happened.
+    events.emit('counter', 'move.shed', 1);
+    return next();
+  }
   if (res.statusCode !== 202 && res.statusCode !== 200) {
     events.emit('counter', 'move.submit_error', 1);
     return next();
@@ -186,6 +192,8 @@ export function polled(
   next: Next,
 ) {
   const vars = journey(context);
+  // Shed (backOffOn429 waited): the move is still to be polled.
+  if (res.statusCode === 429) return next();
   if (res.statusCode !== 200) {
     events.emit('counter', 'move.poll_error', 1);
     vars.moveId = null;

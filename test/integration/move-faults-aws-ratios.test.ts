@@ -84,8 +84,9 @@ it('settles a move whose every delivery times out the worker as failed (undelive
 }, 90_000);
 
 /**
- * Every TransactWriteItems naming `moveId` hangs for `ms` (longer than the function timeout), then
- * fails: a call that never answers in time, as a wedged connection would.
+ * Every worker's TransactWriteItems naming `moveId` (the one with the history entry, not the
+ * submit's) hangs for `ms` (longer than the function timeout), then fails: a call that never
+ * answers in time, as a wedged connection would.
  */
 function injectHang(target: TestApp, moveId: string, ms: number, onHang: () => void): () => void {
   const name = `test-hang-${moveId}`;
@@ -93,7 +94,8 @@ function injectHang(target: TestApp, moveId: string, ms: number, onHang: () => v
     (next: any, context: any) => async (args: any) => {
       if (
         /^TransactWrite(Items)?Command$/.test(String(context.commandName)) &&
-        mentions(moveId)('', args.input)
+        mentions(moveId)('', args.input) &&
+        mentions('HIST#')('', args.input)
       ) {
         onHang();
         await new Promise((r) => setTimeout(r, ms));

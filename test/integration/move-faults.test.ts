@@ -174,7 +174,11 @@ it('settles a move whose transaction fails on every delivery as failed (processi
   let injected = 0;
   const fault = injectFault(
     app.container.doc,
-    (cmd, input) => /^TransactWrite(Items)?Command$/.test(cmd) && mentions(poisoned.move_id)(cmd, input),
+    // The worker's transaction (the one with the history entry), not the submit's.
+    (cmd, input) =>
+      /^TransactWrite(Items)?Command$/.test(cmd) &&
+      mentions(poisoned.move_id)(cmd, input) &&
+      mentions('HIST#')(cmd, input),
     () => {
       injected += 1;
       return Object.assign(new Error('injected: internal server error'), { name: 'InternalServerError' });
@@ -209,19 +213,19 @@ it('settles a move whose transaction fails on every delivery as failed (processi
   expect(await receive(app, app.config.DLQ_URL, 0)).toEqual([]);
 });
 
-it('answers a re-POST after a 500 between recording and sending with 202, sends the move, and it is decided (fault injected at the SDK: the card check fails after the move was recorded)', async () => {
+it("answers a re-POST after a 500 between recording and sending with 202, sends the move, and it is decided (fault injected at the SDK: the submit's transaction took effect and its response was lost)", async () => {
   const card = await createCard(app, '2026-07-05', 9);
   const body = { move_id: randomUUID(), to_status: 'in_progress', expected_version: 1 };
-  let failed = 0;
-  const fault = injectFault(
+  let lost = 0;
+  const lostResponses = injectLostResponses(
     app.container.doc,
     (cmd, input) =>
-      /^Get(Item)?Command$/.test(cmd) &&
-      (input as { ProjectionExpression?: string }).ProjectionExpression === 'PK'
-        ? mentions(`APPT#${card.id}`)(cmd, input) && failed++ === 0
-        : false,
-    () => Object.assign(new Error('injected: internal server error'), { name: 'InternalServerError' }),
+      /^TransactWrite(Items)?Command$/.test(cmd) &&
+      mentions('ConditionCheck')(cmd, input) &&
+      mentions(body.move_id)(cmd, input),
+    () => lost++ === 0,
   );
+  const fault = () => lostResponses.remove();
   try {
     const first = await submit(app, card.id, body);
     expect(first.status).toBe(500);

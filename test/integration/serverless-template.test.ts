@@ -15,6 +15,7 @@ import { loadServiceConfig } from '../../infra/config';
 import { keys, tableDefinition } from '../../infra/dynamodb/table';
 import { DLQ_NAME, MAX_RECEIVE_COUNT, MOVE_QUEUE_NAME } from '../../infra/move-queues';
 import { METRICS_NAMESPACE } from '../../infra/metrics';
+import { API_RESERVED_CONCURRENCY } from '../../local/local-config';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -316,12 +317,14 @@ describe('IAM', () => {
   const EXPECTED: Record<FunctionKey, Record<string, unknown[]>> = {
     api: {
       'dynamodb:GetItem': [TABLE],
+      'dynamodb:ConditionCheckItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
       'dynamodb:DeleteItem': [TABLE],
       'dynamodb:Query': [TABLE, index('by_day'), index('by_month')],
       'dynamodb:DescribeTable': [TABLE],
-      // Two statements: STATS# items (day bumps) and MOVE# items (re-sends).
-      'dynamodb:UpdateItem': [TABLE, TABLE],
+      // Three statements: STATS# items (day bumps), REV# items (board revisions, in the card's
+      // transaction) and MOVE# items (re-sends).
+      'dynamodb:UpdateItem': [TABLE, TABLE, TABLE],
       'dynamodb:BatchWriteItem': [TABLE],
       'dynamodb:BatchGetItem': [TABLE],
       'sqs:SendMessage': [QUEUE],
@@ -333,8 +336,9 @@ describe('IAM', () => {
       'dynamodb:BatchGetItem': [TABLE],
       'dynamodb:GetItem': [TABLE],
       'dynamodb:PutItem': [TABLE],
-      // Two statements: STATS# items (day bumps) and MOVE# items (failed on the last delivery).
-      'dynamodb:UpdateItem': [TABLE, TABLE],
+      // Three statements: STATS# items (day bumps), REV# items (board revisions, in the applied
+      // move's transaction) and MOVE# items (failed on the last delivery).
+      'dynamodb:UpdateItem': [TABLE, TABLE, TABLE],
       'sqs:ReceiveMessage': [QUEUE],
       'sqs:DeleteMessage': [QUEUE],
       'sqs:GetQueueAttributes': [QUEUE],
@@ -390,12 +394,14 @@ describe('IAM', () => {
   });
   const STATS = keys.statsMonthPartition('');
   const MOVES = keys.move('').PK;
+  const REVS = keys.revMonthPartition('');
 
   it.each([
     [
       'ApiRole',
       [
         [['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'], STATS],
+        [['dynamodb:UpdateItem'], REVS],
         [['dynamodb:UpdateItem'], MOVES],
       ],
     ],
@@ -403,21 +409,25 @@ describe('IAM', () => {
       'WorkerRole',
       [
         [['dynamodb:UpdateItem'], STATS],
+        [['dynamodb:UpdateItem'], REVS],
         [['dynamodb:UpdateItem'], MOVES],
       ],
     ],
     ['SweeperRole', [[['dynamodb:UpdateItem'], MOVES]]],
-  ] as const)('%s may update only stats day items (STATS#) and move items (MOVE#): %j', (role, expected) => {
-    const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
-      (p) => p.PolicyDocument.Statement as Json[],
-    );
-    const writes = statements.filter((s) =>
-      asList<string>(s.Action).some((a) => a === 'dynamodb:UpdateItem' || a === 'dynamodb:BatchWriteItem'),
-    );
-    expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
-      expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
-    );
-  });
+  ] as const)(
+    '%s may update only stats day items (STATS#), board revisions (REV#) and move items (MOVE#): %j',
+    (role, expected) => {
+      const statements = (resource(role, 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
+        (p) => p.PolicyDocument.Statement as Json[],
+      );
+      const writes = statements.filter((s) =>
+        asList<string>(s.Action).some((a) => a === 'dynamodb:UpdateItem' || a === 'dynamodb:BatchWriteItem'),
+      );
+      expect(writes.map((w) => [asList<string>(w.Action).sort(), w.Condition])).toEqual(
+        expected.map(([actions, prefix]) => [[...actions], leadingKeys(prefix)]),
+      );
+    },
+  );
 
   it("lets the sweeper read and write only the table's zone item (PK=TABLE), for the zone guard", () => {
     const statements = (resource('SweeperRole', 'AWS::IAM::Role').Properties.Policies as Json[]).flatMap(
@@ -476,8 +486,8 @@ describe('IAM', () => {
       UpdateCommand: ['dynamodb:UpdateItem'],
       QueryCommand: ['dynamodb:Query'],
       BatchGetCommand: ['dynamodb:BatchGetItem'],
-      // Only Put entries in our transactions; they are authorised as PutItem.
-      TransactWriteCommand: ['dynamodb:PutItem'],
+      // Puts, the board revision's Update and the submit's ConditionCheck in our transactions.
+      TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
       DescribeTableCommand: ['dynamodb:DescribeTable'],
       SendMessageCommand: ['sqs:SendMessage'],
       GetQueueAttributesCommand: ['sqs:GetQueueAttributes'],
@@ -490,6 +500,7 @@ describe('IAM', () => {
       'infra/dynamodb/dynamodb-shop-repository.ts',
       'infra/dynamodb/cached-catalog.ts',
       'infra/dynamodb/dynamodb-stats-day-store.ts',
+      'infra/dynamodb/board-revisions.ts',
       'infra/sqs-move-queue.ts',
     ];
     const used = new Set<string>();
@@ -504,6 +515,14 @@ describe('IAM', () => {
     for (const command of used) {
       for (const action of ACTION_OF[command] ?? []) expect(grantedAnywhere).toContain(action);
     }
+  });
+});
+
+describe('the api function', () => {
+  it("reserves the concurrency the local gateway enforces (API_CONCURRENCY's default)", () => {
+    expect(
+      resource('ApiLambdaFunction', 'AWS::Lambda::Function').Properties.ReservedConcurrentExecutions,
+    ).toBe(API_RESERVED_CONCURRENCY);
   });
 });
 

@@ -46,6 +46,11 @@ export function aRateRun(
       offered: 100,
       submit: aLatency(10),
       e2e: aLatency(40),
+      decision: aLatency(25),
+      shed: 0,
+      refused: 0,
+      undecided: 0,
+      drainMs: 0,
       outcomes: {
         applied: 100,
         noop: 0,
@@ -90,6 +95,7 @@ export function aContention(cards: number, overrides: Partial<ContentionResult> 
 export function aBoardRead(apiP50: number, overrides: Partial<ReadResult> = {}): ReadResult {
   return {
     api: aLatency(apiP50, 40),
+    notModified: aLatency(apiP50 / 5, 40),
     floor: aLatency(apiP50 / 2, 40),
     items: 200,
     bytes: 204_800,

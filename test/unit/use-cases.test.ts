@@ -19,6 +19,7 @@ import {
 } from '../../domain/move';
 import type { SubmitMoveInput } from '../../domain/schemas';
 import {
+  FIRST_POLL_DELAY_MS,
   pollDelay,
   submitMove,
   sweepPendingMoves,
@@ -343,14 +344,16 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
     onSleep = () => {};
   });
 
-  it('returns a settled move at once, without sleeping', async () => {
+  it('reads a settled move once, after the first-poll delay', async () => {
     const settled: MoveRecord = { ...aPendingMove(), status: 'applied', version: 4, decided_at: T0 };
-    const { deps } = setUpWaiting(settled);
+    const { deps, moves } = setUpWaiting(settled);
+    const reads = jest.spyOn(moves, 'getMove');
 
     const record = await waitForMove(deps, MOVE_ID, 5000);
 
     expect(record).toEqual(settled);
-    expect(slept).toEqual([]);
+    expect(slept).toEqual([FIRST_POLL_DELAY_MS]);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('returns a pending move at once when no wait is asked for', async () => {
@@ -371,7 +374,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
     const record = await waitForMove(deps, MOVE_ID, 5000);
 
     expect(record).toMatchObject({ status: 'conflict', decided_at: T1 });
-    expect(slept).toEqual([15, 23]);
+    expect(slept).toEqual([FIRST_POLL_DELAY_MS, 15]);
   });
 
   it('returns the move still pending once wait_ms has passed', async () => {
@@ -380,7 +383,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
     const record = await waitForMove(deps, MOVE_ID, 150);
 
     expect(record.status).toBe('pending');
-    expect(slept).toEqual([15, 23, 34, 51, 27]);
+    expect(slept).toEqual([FIRST_POLL_DELAY_MS, 15, 23, 34, 51, 7]);
   });
 
   it('never sleeps past wait_ms', async () => {
@@ -388,7 +391,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
 
     await waitForMove(deps, MOVE_ID, 105);
 
-    expect(slept.at(-1)).toBe(33);
+    expect(slept.at(-1)).toBe(13);
     expect(slept.reduce((a, b) => a + b, 0)).toBe(105);
   });
 
@@ -399,7 +402,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
 
     await expect(waiting).rejects.toBeInstanceOf(NotFoundError);
     await expect(waiting).rejects.toMatchObject({ httpStatus: 404, details: { move_id: 'no-such-move' } });
-    expect(slept).toEqual([]);
+    expect(slept).toEqual([FIRST_POLL_DELAY_MS]);
   });
 });
 
