@@ -76,10 +76,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, RoutePermission>> = {
     },
   },
   'POST /api/admin/customers': { role: 'admin', writes: 'records' },
-  // Every GET stays open to every role (the booking form's look-ups included).
-  'GET /api/admin/customers': { role: 'viewer' },
-  'GET /api/admin/customers/{id}': { role: 'viewer' },
-  'GET /api/admin/customers/{id}/vehicles': { role: 'viewer' },
+  // The one GET a viewer may not make: customers' phones and emails are not for the screen on the
+  // wall. Staff answer the phone and look customers up; the board's cards carry the names.
+  'GET /api/admin/customers': { role: 'staff' },
+  'GET /api/admin/customers/{id}': { role: 'staff' },
+  'GET /api/admin/customers/{id}/vehicles': { role: 'staff' },
   'POST /api/admin/vehicles': { role: 'admin', writes: 'records' },
   'POST /api/admin/technicians': { role: 'admin', writes: 'records' },
   'POST /api/admin/appointments': { role: 'admin', writes: 'records' },
