@@ -202,7 +202,11 @@ describe('the board page through the signing proxy', () => {
     await cardIn(page, 'ready', 'Grace Hopper').focus();
     await page.keyboard.press('Enter');
     const menu = page.getByRole('menu');
-    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Completed', 'In progress']);
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+      'Completed',
+      'In progress',
+      'Details',
+    ]);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Enter');

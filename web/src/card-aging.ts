@@ -1,0 +1,44 @@
+/**
+ * How long a card has sat in its column, and when that is too long. The thresholds live here,
+ * in one object, so the shop can change them in one place. Pure: `now` is passed in.
+ */
+import type { BoardItem, Status } from './api';
+import { COLUMN_LABELS } from './board-view';
+import { formatDuration } from './format';
+
+export const AGING_THRESHOLDS = {
+  /** An in-progress card is overdue once its appointment's end has passed. */
+  inProgressPastEnd: true,
+  /** A ready car waiting this long for its customer is marked. */
+  readyMaxMinutes: 30,
+} as const;
+
+/** The card's `status_since` (issue 13); cards from an API without it have none. */
+export function statusSince(card: BoardItem): string | undefined {
+  const since = (card as BoardItem & { status_since?: string | null }).status_since;
+  return typeof since === 'string' ? since : undefined;
+}
+
+/** `in progress 1 h 20 m`, or undefined when the card does not say when it entered its column. */
+export function timeInStatus(card: BoardItem, nowMs: number): string | undefined {
+  const since = statusSince(card);
+  if (!since) return undefined;
+  return `${COLUMN_LABELS[card.status].toLowerCase()} ${formatDuration(nowMs - Date.parse(since))}`;
+}
+
+/** Why a card is overdue (`Overdue: past its end time`), or undefined when it is not. */
+export function overdueLabel(
+  card: Pick<BoardItem, 'status' | 'appt_end'> & { status_since?: string | null },
+  nowMs: number,
+  thresholds: typeof AGING_THRESHOLDS = AGING_THRESHOLDS,
+): string | undefined {
+  const status: Status = card.status;
+  if (status === 'in_progress' && thresholds.inProgressPastEnd && nowMs > Date.parse(card.appt_end)) {
+    return 'Overdue: past its end time';
+  }
+  const since = card.status_since ? Date.parse(card.status_since) : NaN;
+  if (status === 'ready' && nowMs - since > thresholds.readyMaxMinutes * 60_000) {
+    return `Waiting: ready over ${thresholds.readyMaxMinutes} m`;
+  }
+  return undefined;
+}
