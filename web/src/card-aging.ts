@@ -6,12 +6,17 @@ import type { BoardItem, Status } from './api';
 import { COLUMN_LABELS } from './board-view';
 import { formatDuration } from './format';
 
-export const AGING_THRESHOLDS = {
+export interface AgingThresholds {
   /** An in-progress card is overdue once its appointment's end has passed. */
-  inProgressPastEnd: true,
+  inProgressPastEnd: boolean;
   /** A ready car waiting this long for its customer is marked. */
+  readyMaxMinutes: number;
+}
+
+export const AGING_THRESHOLDS: Readonly<AgingThresholds> = {
+  inProgressPastEnd: true,
   readyMaxMinutes: 30,
-} as const;
+};
 
 /** The card's `status_since` (issue 13); cards from an API without it have none. */
 export function statusSince(card: BoardItem): string | undefined {
@@ -30,7 +35,7 @@ export function timeInStatus(card: BoardItem, nowMs: number): string | undefined
 export function overdueLabel(
   card: Pick<BoardItem, 'status' | 'appt_end'> & { status_since?: string | null },
   nowMs: number,
-  thresholds: typeof AGING_THRESHOLDS = AGING_THRESHOLDS,
+  thresholds: Readonly<AgingThresholds> = AGING_THRESHOLDS,
 ): string | undefined {
   const status: Status = card.status;
   if (status === 'in_progress' && thresholds.inProgressPastEnd && nowMs > Date.parse(card.appt_end)) {
