@@ -296,6 +296,8 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /** @description The shop's time zone (SHOP_TIMEZONE, an IANA name such as America/Los_Angeles): from and to are its local days; instants stay ISO-8601 UTC. */
+            time_zone: string;
             columns: {
                 scheduled: {
                     items: components["schemas"]["BoardItem"][];
@@ -328,6 +330,8 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
+            /** @description The shop's time zone (SHOP_TIMEZONE, an IANA name such as America/Los_Angeles): from and to are its local days; instants stay ISO-8601 UTC. */
+            time_zone: string;
             total: number;
             by_status: {
                 scheduled: number;

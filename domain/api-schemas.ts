@@ -22,6 +22,11 @@ function named<S extends z.ZodType>(schema: S, id: string, description?: string)
 
 const instant = z.iso.datetime();
 const day = z.iso.date();
+const timeZone = z
+  .string()
+  .describe(
+    "The shop's time zone (SHOP_TIMEZONE, an IANA name such as America/Los_Angeles): from and to are its local days; instants stay ISO-8601 UTC.",
+  );
 
 export const statusSchema = named(z.enum(STATUSES), 'Status', "A column of the board (a card's status).");
 
@@ -79,6 +84,7 @@ export const boardSchema = named(
   z.strictObject({
     from: day,
     to: day,
+    time_zone: timeZone,
     columns: z.strictObject(
       Object.fromEntries(STATUSES.map((s) => [s, column])) as Record<
         (typeof STATUSES)[number],
@@ -87,7 +93,7 @@ export const boardSchema = named(
     ),
   }),
   'Board',
-  'Six columns of cards, each sorted by start time, for the inclusive UTC days from..to.',
+  "Six columns of cards, each sorted by start time, for the inclusive local days from..to of the shop's time zone (a card is on the local day its appt_start falls on there).",
 );
 export type BoardView = z.output<typeof boardSchema>;
 
@@ -96,6 +102,7 @@ export const dashboardStatsSchema = named(
   z.strictObject({
     from: day,
     to: day,
+    time_zone: timeZone,
     total: z.number().int().min(0),
     by_status: z.strictObject(
       Object.fromEntries(STATUSES.map((s) => [s, z.number().int().min(0)])) as Record<
@@ -113,6 +120,7 @@ export const dashboardStatsSchema = named(
       .describe('Mean minutes from in_progress to ready; null when no card has both.'),
   }),
   'DashboardStats',
+  "Figures of the appointments starting on the inclusive local days from..to of the shop's time zone.",
 );
 export type DashboardStatsView = z.output<typeof dashboardStatsSchema>;
 

@@ -3,8 +3,11 @@ import { presentBoardItem, type BoardItem } from './appointment';
 import { STATUSES, type Status } from './status';
 
 export interface Board {
+  /** Local days of `time_zone`. */
   from: string;
   to: string;
+  /** The shop's time zone (SHOP_TIMEZONE), whose local days from..to are. */
+  time_zone: string;
   columns: Record<Status, { items: BoardItem[]; count: number }>;
 }
 
@@ -20,7 +23,7 @@ function byStart(a: BoardItem, b: BoardItem): number {
           : 0;
 }
 
-export function assembleBoard(from: string, to: string, items: Iterable<BoardItem>): Board {
+export function assembleBoard(from: string, to: string, items: Iterable<BoardItem>, timeZone: string): Board {
   const columns = Object.fromEntries(
     STATUSES.map((s) => [s, { items: [] as BoardItem[], count: 0 }]),
   ) as Board['columns'];
@@ -29,5 +32,5 @@ export function assembleBoard(from: string, to: string, items: Iterable<BoardIte
     columns[s].items.sort(byStart);
     columns[s].count = columns[s].items.length;
   }
-  return { from, to, columns };
+  return { from, to, time_zone: timeZone, columns };
 }

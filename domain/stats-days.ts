@@ -5,6 +5,8 @@
  * by_month index (6,200 items for 31 days at 200 a day). Most of a range is past days whose cards
  * rarely change, so each such day's figures are stored once, as one small item, and reused:
  *
+ * - Days are the shop's local days (SHOP_TIMEZONE, passed in as `timeZone`): a day ends at its next
+ *   local midnight, 23, 24 or 25 hours after it began (days.ts).
  * - A day is *settled* once it ended more than `settleGraceMs` ago. Only settled days' figures are
  *   stored or reused; today, future days and the day that just ended are always read live.
  * - Every write that changes a card of a day that is settled or about to be (`daysToTouch`: a move
@@ -32,7 +34,7 @@
  *   which neither bump nor record.
  */
 import type { Appointment, StatsItem } from './appointment';
-import { addDays, dayOf } from './days';
+import { addDays, dayEndMs, dayOf } from './days';
 import type { StatsFigures } from './stats';
 
 export interface StoredDayStats {
@@ -59,18 +61,16 @@ export const STATS_DAY_POLICY = {
   maxAgeMs: 24 * 3_600_000,
 } as const;
 
-const dayEndMs = (day: string) => Date.parse(`${addDays(day, 1)}T00:00:00Z`);
-
-/** Whether a day's figures may be stored and reused at `nowMs`. */
-export function isSettled(day: string, nowMs: number): boolean {
-  return dayEndMs(day) + STATS_DAY_POLICY.settleGraceMs <= nowMs;
+/** Whether a local day's figures may be stored and reused at `nowMs`. */
+export function isSettled(day: string, nowMs: number, timeZone: string): boolean {
+  return dayEndMs(day, timeZone) + STATS_DAY_POLICY.settleGraceMs <= nowMs;
 }
 
 /** The days (deduplicated) whose `rev` a write at `nowMs` changing cards of `days` must bump. */
-export function daysToTouch(days: Iterable<string>, nowMs: number): string[] {
+export function daysToTouch(days: Iterable<string>, nowMs: number, timeZone: string): string[] {
   const out = new Set<string>();
   for (const day of days) {
-    if (dayEndMs(day) - STATS_DAY_POLICY.settleGraceMs <= nowMs) out.add(day);
+    if (dayEndMs(day, timeZone) - STATS_DAY_POLICY.settleGraceMs <= nowMs) out.add(day);
   }
   return [...out].sort();
 }
@@ -80,9 +80,10 @@ export function usableFigures(
   stored: StoredDayStats | undefined,
   nowMs: number,
   catalog: string,
+  timeZone: string,
 ): StatsFigures | undefined {
   if (!stored?.figures || !stored.computed_at) return undefined;
-  if (!isSettled(stored.day, nowMs)) return undefined;
+  if (!isSettled(stored.day, nowMs, timeZone)) return undefined;
   if (stored.figures_rev !== stored.rev || stored.catalog !== catalog) return undefined;
   if (nowMs - Date.parse(stored.computed_at) > STATS_DAY_POLICY.maxAgeMs) return undefined;
   return stored.figures;
@@ -106,8 +107,9 @@ export function reconcileDay(
   rows: readonly StatsItem[],
   recorded: ReadonlyMap<string, number> | undefined,
   current: ReadonlyMap<string, StatsCard> | undefined,
+  timeZone: string,
 ): ReconciledDay {
-  const onDay = rows.filter((row) => dayOf(row.appt_start) === day);
+  const onDay = rows.filter((row) => dayOf(row.appt_start, timeZone) === day);
   if (!recorded || recorded.size === 0) return { items: onDay, complete: true };
   if (!current) return { items: onDay, complete: false };
   const items: StatsItem[] = onDay.filter((row) => !recorded.has(row.id));
@@ -116,7 +118,7 @@ export function reconcileDay(
     const card = current.get(id);
     // Behind (or absent: a create in flight): a write whose after-state the day must not miss.
     if (!card || card.version < version) complete = false;
-    if (card && dayOf(card.appt_start) === day) {
+    if (card && dayOf(card.appt_start, timeZone) === day) {
       items.push({
         id: card.id,
         status: card.status,
@@ -130,8 +132,13 @@ export function reconcileDay(
 }
 
 /** Whether figures just computed for `day` may be stored for reuse (see reconcileDay). */
-export function mayStoreFigures(day: string, reconciled: ReconciledDay, nowMs: number): boolean {
-  return isSettled(day, nowMs) && reconciled.complete;
+export function mayStoreFigures(
+  day: string,
+  reconciled: ReconciledDay,
+  nowMs: number,
+  timeZone: string,
+): boolean {
+  return isSettled(day, nowMs, timeZone) && reconciled.complete;
 }
 
 /** Consecutive runs of days, each `{from, to}`: one index read per run instead of one per day. */

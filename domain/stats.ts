@@ -10,8 +10,11 @@ import { dayOf } from './days';
 import { STATUSES, type Status } from './status';
 
 export interface DashboardStats {
+  /** Local days of `time_zone`. */
   from: string;
   to: string;
+  /** The shop's time zone (SHOP_TIMEZONE), whose local days from..to are. */
+  time_zone: string;
   total: number;
   by_status: Record<Status, number>;
   /** completed / appointments not canceled; null when there are none. */
@@ -61,16 +64,17 @@ function addItem(into: StatsFigures, item: StatsItem, price: ReadonlyMap<string,
 
 const priceMap = (catalog: readonly Service[]) => new Map(catalog.map((s) => [s.code, s.price_cents]));
 
-/** The figures of each of `days`, from the appointments that start on them (others are ignored). */
+/** The figures of each of `days` (local days of `timeZone`), from the appointments that start on them (others are ignored). */
 export function figuresByDay(
   days: readonly string[],
   items: Iterable<StatsItem>,
   catalog: readonly Service[],
+  timeZone: string,
 ): Map<string, StatsFigures> {
   const price = priceMap(catalog);
   const out = new Map(days.map((d) => [d, emptyFigures()]));
   for (const item of items) {
-    const figures = out.get(dayOf(item.appt_start));
+    const figures = out.get(dayOf(item.appt_start, timeZone));
     if (figures) addItem(figures, item, price);
   }
   return out;
@@ -91,12 +95,18 @@ export function sumFigures(parts: Iterable<StatsFigures>): StatsFigures {
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** The dashboard's stats from the figures of the range's days. */
-export function statsFromFigures(from: string, to: string, parts: Iterable<StatsFigures>): DashboardStats {
+export function statsFromFigures(
+  from: string,
+  to: string,
+  parts: Iterable<StatsFigures>,
+  timeZone: string,
+): DashboardStats {
   const f = sumFigures(parts);
   const active = f.total - f.by_status.canceled;
   return {
     from,
     to,
+    time_zone: timeZone,
     total: f.total,
     by_status: f.by_status,
     completion_rate: active > 0 ? round(f.by_status.completed / active, 4) : null,
@@ -111,11 +121,12 @@ export function computeStats(
   to: string,
   items: Iterable<StatsItem>,
   catalog: readonly Service[],
+  timeZone: string,
 ): DashboardStats {
   const all = emptyFigures();
   const price = priceMap(catalog);
   for (const item of items) addItem(all, item, price);
-  return statsFromFigures(from, to, [all]);
+  return statsFromFigures(from, to, [all], timeZone);
 }
 
 /**

@@ -8,6 +8,7 @@ import { ForbiddenError, WritesDisabledError } from '../domain/errors';
 import { ROUTE_PERMISSIONS, authorize, resolveCaller, type Actor, type RouteKey } from '../domain/roles';
 import { defaultContainer, type Container } from '../infra/container';
 import { withInvocationContext, type LogFields } from '../infra/observability';
+import { withZoneGuard } from '../infra/zone-guard';
 import type { ApiResult } from './http/http-types';
 import { PARSED_BODY, errorEnvelope, jsonBody, type ParsedEvent } from './http/middleware';
 import { router } from './http/routes';
@@ -82,10 +83,15 @@ export function createApiHandler(getDeps: () => Container = defaultContainer) {
     }
     return result;
   };
+  // The zone guard outside the error envelope: a table of another zone fails the invocation itself
+  // (as a failed init would), with the guard's message in the log, rather than answering a 500.
   return withInvocationContext(
-    middy<ParsedEvent, ApiResult>(base)
-      .use(errorEnvelope(() => getDeps().log))
-      .use(jsonBody()),
+    withZoneGuard(
+      getDeps,
+      middy<ParsedEvent, ApiResult>(base)
+        .use(errorEnvelope(() => getDeps().log))
+        .use(jsonBody()),
+    ),
     requestFields,
   );
 }

@@ -22,6 +22,7 @@ import type { MoveRecord } from '../domain/move';
 import { transitionLabel } from '../domain/status';
 import { defaultContainer, type Container } from '../infra/container';
 import { withInvocationContext } from '../infra/observability';
+import { withZoneGuard } from '../infra/zone-guard';
 
 function jitter(baseMs: number): number {
   return baseMs / 2 + Math.random() * baseMs;
@@ -187,7 +188,8 @@ async function handleRecord(deps: Container, deadline: Deadline, record: SQSReco
 }
 
 export function createMoveWorker(getDeps: () => Container = defaultContainer) {
-  return withInvocationContext(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  // A table of another zone fails the whole batch, before any record is touched (zone-guard.ts).
+  const worker = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
     const deadline = new Deadline(context);
     const groups = new Map<string, SQSRecord[]>();
@@ -231,7 +233,8 @@ export function createMoveWorker(getDeps: () => Container = defaultContainer) {
         itemIdentifier: r.messageId,
       })),
     };
-  });
+  };
+  return withInvocationContext(withZoneGuard(getDeps, worker));
 }
 
 export const handler = middy(createMoveWorker());

@@ -3,6 +3,7 @@
  * stops the process with a message naming the variable.
  */
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../domain/days';
 import { ROLES, WRITE_POLICIES, parsePrincipalRoles } from '../domain/roles';
 
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:8000' });
@@ -71,6 +72,23 @@ export const serviceEnvFields = {
   AUTH_UNSIGNED_ROLE: z.enum(ROLES).optional(),
   /** open | moves-only | read-only (domain/roles.ts). */
   WRITE_POLICY: z.enum(WRITE_POLICIES).default('open'),
+  /**
+   * The shop's time zone, an IANA name: board and stats days are its local days, and so are the
+   * table's day keys (the table's zone item must match: infra/table-zone.ts). Canonicalized, so
+   * `america/los_angeles` is `America/Los_Angeles`.
+   */
+  SHOP_TIMEZONE: z
+    .string()
+    .default(DEFAULT_TIME_ZONE)
+    .transform((name, ctx) => {
+      const zone = canonicalTimeZone(name);
+      if (zone) return zone;
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an IANA time zone such as America/Los_Angeles (got ${name})`,
+      });
+      return z.NEVER;
+    }),
 };
 
 const serviceEnvSchema = z.object(serviceEnvFields);

@@ -16,6 +16,7 @@ import { DynamoDbShopRepository } from './dynamodb/dynamodb-shop-repository';
 import { DynamoDbStatsDayStore } from './dynamodb/dynamodb-stats-day-store';
 import { createObservability, type Logger, type MoveMetrics } from './observability';
 import { SqsMoveQueue } from './sqs-move-queue';
+import { zoneGuard } from './zone-guard';
 
 export interface Container {
   config: ServiceConfig;
@@ -26,9 +27,16 @@ export interface Container {
   statsDays: StatsDayStore;
   queue: MoveQueue;
   metrics: MoveMetrics;
+  /** The shop's time zone (SHOP_TIMEZONE): the use cases' local days. */
+  timeZone: string;
   /** The sweeper's schedule, from SWEEP_AFTER_SECONDS and SWEEP_GIVE_UP_SECONDS. */
   moveTimings: MoveTimings;
   log: Logger;
+  /**
+   * The zone guard: resolves once the table's zone item is SHOP_TIMEZONE (claiming a table that
+   * has none), rejects with TableZoneMismatchError otherwise. Every handler awaits it first.
+   */
+  ensureTableZone(): Promise<void>;
   newId(): string;
   newMoveId(): string;
   now(): string;
@@ -40,13 +48,17 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
     overrides.doc ?? createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   const sqs = overrides.sqs ?? createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
   const { log, metrics } = createObservability(config, overrides.log);
+  const now = overrides.now ?? (() => new Date().toISOString());
   return {
     config,
     doc,
     sqs,
     statsDays: new DynamoDbStatsDayStore(doc, config.TABLE_NAME, log),
-    shop: new CachedCatalogShopRepository(new DynamoDbShopRepository(doc, config.TABLE_NAME)),
-    moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME),
+    shop: new CachedCatalogShopRepository(
+      new DynamoDbShopRepository(doc, config.TABLE_NAME, config.SHOP_TIMEZONE),
+    ),
+    moves: new DynamoDbMoveRepository(doc, config.TABLE_NAME, config.SHOP_TIMEZONE),
+    timeZone: config.SHOP_TIMEZONE,
     queue: new SqsMoveQueue(sqs, config.MOVE_QUEUE_URL),
     metrics,
     moveTimings: {
@@ -54,9 +66,10 @@ export function createContainer(config: ServiceConfig, overrides: Partial<Contai
       giveUpSeconds: config.SWEEP_GIVE_UP_SECONDS,
     },
     log,
+    ensureTableZone: zoneGuard({ doc, config, log, now }),
     newId: () => randomUUID(),
     newMoveId: () => randomUUID(),
-    now: () => new Date().toISOString(),
+    now,
     sleep: (ms) => sleep(ms),
     ...overrides,
   };

@@ -47,6 +47,8 @@ export const localEnvSchema = z.object({
   PROXY_ROLE: z.enum(ROLES).default('admin'),
   /** The API's write policy (domain/roles.ts); `npm start` defaults to open like every stage. */
   WRITE_POLICY: service.WRITE_POLICY,
+  /** The shop's time zone (IANA); the table's zone item must match it (infra/zone-guard.ts). */
+  SHOP_TIMEZONE: service.SHOP_TIMEZONE,
   POLLERS: z.coerce.number().int().min(1).max(32).default(2),
   // The timings: unset ones follow VISIBILITY_TIMEOUT_SECONDS with AWS's ratios (local-timings.ts),
   // so the service's fields lose their defaults here and keep their bounds.

@@ -99,12 +99,15 @@ export async function startLocalStackFromConfig(
         // The gateway puts the verified access key in the event; the API maps it to its role.
         AUTH_PRINCIPALS: principalRoles(config.AUTH_KEYS),
         WRITE_POLICY: config.WRITE_POLICY,
+        SHOP_TIMEZONE: config.SHOP_TIMEZONE,
         // AUTH=none: nobody signs, so an unsigned request is the developer, with every right.
         ...(config.AUTH === 'none' ? { AUTH_UNSIGNED_ROLE: 'admin' as const } : {}),
       },
       { visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS, queuePrefix: opts.queuePrefix },
     );
-    say(`Table            ${config.TABLE_NAME}${firstStart ? ' (created)' : ''}`);
+    say(
+      `Table            ${config.TABLE_NAME}${firstStart ? ' (created)' : ''}, days of ${config.SHOP_TIMEZONE}`,
+    );
     say(`Move queue       ${serviceConfig.MOVE_QUEUE_URL}`);
     say(`Dead letters     ${serviceConfig.DLQ_URL}`);
     const secs = (n: number) => `${Number(n.toFixed(3))} s`;
@@ -119,7 +122,7 @@ export async function startLocalStackFromConfig(
 
     if (firstStart && config.SEED === 'demo') {
       const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: dynamodbEndpoint });
-      const n = await seedDemoData(new DynamoDbShopRepository(doc, config.TABLE_NAME));
+      const n = await seedDemoData(new DynamoDbShopRepository(doc, config.TABLE_NAME, config.SHOP_TIMEZONE));
       doc.destroy();
       say(`Demo data        ${n} appointments today and tomorrow`);
     }

@@ -5,9 +5,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../infra/aws-clients';
+import { DEFAULT_TIME_ZONE } from '../domain/days';
+import { createDocumentClient, createSqsClient } from '../infra/aws-clients';
 import type { ServiceConfig } from '../infra/config';
 import { createContainer, type Container } from '../infra/container';
+import { checkTableZone } from '../infra/zone-guard';
 import { createApiHandler } from '../handlers/api';
 import { createMoveWorker } from '../handlers/move-worker';
 import { createSweeper } from '../handlers/sweeper';
@@ -73,8 +75,17 @@ export async function provision(
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const sqs = createSqsClient({ region: services.region, endpoint: services.sqsEndpoint });
+  const doc = createDocumentClient({ region: services.region, endpoint: services.dynamodbEndpoint });
+  const zone = base.SHOP_TIMEZONE ?? DEFAULT_TIME_ZONE;
   try {
     await ensureTable(ddb, base.TABLE_NAME);
+    // Start-up's zone guard: a new table takes the zone; one of another zone stops start-up here.
+    await checkTableZone({
+      doc,
+      config: { TABLE_NAME: base.TABLE_NAME, SHOP_TIMEZONE: zone },
+      log: { error: () => undefined },
+      now: () => new Date().toISOString(),
+    });
     const maxReceiveCount = base.MAX_RECEIVE_COUNT ?? MAX_RECEIVE_COUNT;
     const queues = await ensureMoveQueues(sqs, {
       prefix: opts.queuePrefix,
@@ -91,6 +102,7 @@ export async function provision(
       AUTH_PRINCIPALS: new Map(),
       WRITE_POLICY: 'open',
       ...base,
+      SHOP_TIMEZONE: zone,
       MAX_RECEIVE_COUNT: maxReceiveCount,
       DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
       SQS_ENDPOINT: services.sqsEndpoint,
@@ -99,6 +111,7 @@ export async function provision(
     };
   } finally {
     ddb.destroy();
+    doc.destroy();
     sqs.destroy();
   }
 }
@@ -135,6 +148,8 @@ export interface LocalAppOptions {
 /** Runs the app over provisioned services: the HTTP gateway, the worker's poller, the sweeper timer. */
 export async function startLocalApp(config: ServiceConfig, opts: LocalAppOptions = {}): Promise<LocalApp> {
   const container = createContainer(config, opts.overrides);
+  // The same check the handlers make at their first invocation, before anything listens.
+  await container.ensureTableZone();
   await seedCatalog(container.shop);
   const api = createApiHandler(() => container);
   const gateway = await startGateway({

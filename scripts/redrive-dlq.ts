@@ -18,6 +18,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { DEFAULT_TIME_ZONE } from '../domain/days';
 import type { MoveRecord } from '../domain/move';
 import { moveMessageSchema, type MoveMessage } from '../domain/schemas';
 import { createDocumentClient } from '../infra/aws-clients';
@@ -359,7 +360,8 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
     const sqs = sqsClientFor(target.dlqUrl, target.sqsEndpoint, target.region);
     const doc = createDocumentClient({ region: target.region, endpoint: target.dynamodbEndpoint });
     try {
-      const moves = new DynamoDbMoveRepository(doc, target.tableName);
+      // It settles moves and writes no card, so no day key: the zone is never used.
+      const moves = new DynamoDbMoveRepository(doc, target.tableName, DEFAULT_TIME_ZONE);
       const t = await new DeadLetters(sqs, moves, target, opts, io).run();
       const would = opts.dryRun ? 'would be ' : '';
       io.out(

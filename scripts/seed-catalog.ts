@@ -4,6 +4,7 @@
  * The local stack does this itself at start-up.
  */
 import { SERVICE_CATALOG } from '../domain/catalog';
+import { DEFAULT_TIME_ZONE } from '../domain/days';
 import { createDocumentClient } from '../infra/aws-clients';
 import { DynamoDbShopRepository } from '../infra/dynamodb/dynamodb-shop-repository';
 import { UsageError, main, parseOptions, processIo, runScript, stringOption, type ScriptIo } from './lib/cli';
@@ -38,7 +39,8 @@ export async function run(argv: string[], io: ScriptIo = processIo): Promise<num
     const endpoint = stringOption(values, 'endpoint') ?? io.env.DYNAMODB_ENDPOINT;
     const doc = createDocumentClient({ region, endpoint });
     try {
-      await new DynamoDbShopRepository(doc, table).putServices(SERVICE_CATALOG);
+      // The catalog has no day keys: the zone is never used.
+      await new DynamoDbShopRepository(doc, table, DEFAULT_TIME_ZONE).putServices(SERVICE_CATALOG);
       io.out(
         `seed-catalog: ${SERVICE_CATALOG.map((s) => s.code).join(', ')} written to ${table} (${region})`,
       );

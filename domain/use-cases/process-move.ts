@@ -14,6 +14,8 @@ import { transitionLabel } from '../status';
 export interface ProcessDeps {
   moves: MoveRepository;
   statsDays: Pick<StatsDayStore, 'touchDays'>;
+  /** The shop's time zone (SHOP_TIMEZONE): a card's stats day is its local day there. */
+  timeZone: string;
   now(): string;
 }
 
@@ -35,8 +37,8 @@ export class CardKeepsChangingError extends Error {
 const MAX_ATTEMPTS = 3;
 
 /** The card's day when `record` is a move that changed it (applied, not a no-op). */
-const changedDay = (record: MoveRecord, card: Appointment | undefined) =>
-  record.status === 'applied' && !record.noop && card ? { statsDay: dayOf(card.appt_start) } : {};
+const changedDay = (record: MoveRecord, card: Appointment | undefined, timeZone: string) =>
+  record.status === 'applied' && !record.noop && card ? { statsDay: dayOf(card.appt_start, timeZone) } : {};
 
 /**
  * After a move changed a card of a settled day, bumps that day's stats rev so its stored figures
@@ -55,7 +57,7 @@ export async function touchStatsDay(deps: ProcessDeps, outcome: ProcessOutcome):
 
 /** Bumps `day` with `card`'s version if a write now must (daysToTouch); today's cards cost no call. */
 async function touchDayOf(deps: ProcessDeps, day: string, card: CardVersion): Promise<void> {
-  const days = daysToTouch([day], Date.parse(deps.now()));
+  const days = daysToTouch([day], Date.parse(deps.now()), deps.timeZone);
   if (days.length > 0) await deps.statsDays.touchDays(days, deps.now(), card);
 }
 
@@ -72,7 +74,8 @@ export async function processMove(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const { move, card } = await deps.moves.getMoveAndCard(moveId, appointmentId);
     if (!move) return { kind: 'orphan' };
-    if (move.status !== 'pending') return { kind: 'duplicate', record: move, ...changedDay(move, card) };
+    if (move.status !== 'pending')
+      return { kind: 'duplicate', record: move, ...changedDay(move, card, deps.timeZone) };
 
     const request = {
       move_id: move.move_id,
@@ -90,7 +93,7 @@ export async function processMove(
       const moved = applyMoveToCard(card, decision, move.move_id, now);
       // Recorded before the commit as well, so a worker that dies between commit and its bump
       // cannot leave a reader storing figures without this move (stats-days.ts).
-      await touchDayOf(deps, dayOf(moved.appt_start), moved);
+      await touchDayOf(deps, dayOf(moved.appt_start, deps.timeZone), moved);
       const result = await deps.moves.commitAppliedMove(
         moved,
         decision.readVersion,
@@ -98,11 +101,11 @@ export async function processMove(
         movedEntry(card, moved, settled),
       );
       if (result.kind === 'committed') {
-        return { kind: 'settled', record: settled, transition, ...changedDay(settled, moved) };
+        return { kind: 'settled', record: settled, transition, ...changedDay(settled, moved, deps.timeZone) };
       }
       if (result.kind === 'already_settled') {
         const record = (await deps.moves.getMove(moveId, true)) ?? settled;
-        return { kind: 'duplicate', record, ...changedDay(record, card) };
+        return { kind: 'duplicate', record, ...changedDay(record, card, deps.timeZone) };
       }
       continue; // card_changed: decide again on the card as it is now
     }

@@ -38,6 +38,8 @@ import {
 
 export interface ShopDeps {
   shop: ShopRepository;
+  /** The shop's time zone (SHOP_TIMEZONE): every day here is a local day of it. */
+  timeZone: string;
   statsDays: StatsDayStore;
   log: WarnLog;
   newId(): string;
@@ -52,12 +54,12 @@ export interface ShopDeps {
  * computed in between are retired too.
  */
 async function withStatsDaysTouched<T>(
-  deps: Pick<ShopDeps, 'statsDays' | 'log' | 'now'>,
+  deps: Pick<ShopDeps, 'statsDays' | 'log' | 'now' | 'timeZone'>,
   days: readonly string[],
   card: CardVersion,
   write: () => Promise<T>,
 ): Promise<T> {
-  const touched = daysToTouch(days, Date.parse(deps.now()));
+  const touched = daysToTouch(days, Date.parse(deps.now()), deps.timeZone);
   if (touched.length === 0) return write();
   await deps.statsDays.touchDays(touched, deps.now(), card);
   const result = await write();
@@ -115,7 +117,7 @@ export async function bookAppointment(
     deps.shop.listServices(),
   ]);
   const appt = createAppointment(input, { customer, vehicle, catalog }, deps.newId(), deps.now());
-  await withStatsDaysTouched(deps, [dayOf(appt.appt_start)], appt, () =>
+  await withStatsDaysTouched(deps, [dayOf(appt.appt_start, deps.timeZone)], appt, () =>
     deps.shop.createAppointment(appt, [createdEntry(appt, by)]),
   );
   return appt;
@@ -140,8 +142,11 @@ export async function editAppointment(
   const [current, catalog] = await Promise.all([deps.shop.getAppointment(id), deps.shop.listServices()]);
   if (!current) throw new NotFoundError(`no appointment with id ${id}`, { id });
   const next = patchAppointment(current, patch, catalog, deps.now());
-  await withStatsDaysTouched(deps, [dayOf(current.appt_start), dayOf(next.appt_start)], next, () =>
-    deps.shop.updateAppointment(next, current.version, editedEntry(current, next, by)),
+  await withStatsDaysTouched(
+    deps,
+    [dayOf(current.appt_start, deps.timeZone), dayOf(next.appt_start, deps.timeZone)],
+    next,
+    () => deps.shop.updateAppointment(next, current.version, editedEntry(current, next, by)),
   );
   return next;
 }
@@ -164,12 +169,12 @@ export async function getHistory(
 }
 
 export async function getBoard(
-  deps: Pick<ShopDeps, 'shop'>,
+  deps: Pick<ShopDeps, 'shop' | 'timeZone'>,
   range: { from: string; to: string },
 ): Promise<Board> {
   checkDayRange(range, MAX_BOARD_DAYS);
   const items = await deps.shop.boardItems(daysBetween(range.from, range.to));
-  return assembleBoard(range.from, range.to, items);
+  return assembleBoard(range.from, range.to, items, deps.timeZone);
 }
 
 /**
@@ -182,15 +187,16 @@ export async function getBoard(
  * version, and add everything up.
  */
 export async function getStats(
-  deps: Pick<ShopDeps, 'shop' | 'statsDays' | 'log' | 'now'>,
+  deps: Pick<ShopDeps, 'shop' | 'statsDays' | 'log' | 'now' | 'timeZone'>,
   range: { from: string; to: string },
 ): Promise<DashboardStats> {
+  const { timeZone } = deps;
   checkDayRange(range, MAX_STATS_DAYS);
   const now = deps.now();
   const nowMs = Date.parse(now);
   const days = daysBetween(range.from, range.to);
-  const settled = days.filter((day) => isSettled(day, nowMs));
-  const unsettled = days.filter((day) => !isSettled(day, nowMs));
+  const settled = days.filter((day) => isSettled(day, nowMs, timeZone));
+  const unsettled = days.filter((day) => !isSettled(day, nowMs, timeZone));
   const readRuns = (runDays: string[]) =>
     Promise.all(dayRuns(runDays).map((run) => deps.shop.statsItems(run.from, run.to)));
   const [stored, catalog, unsettledItems] = await Promise.all([
@@ -204,7 +210,7 @@ export async function getStats(
   const parts: StatsFigures[] = [];
   const missing: string[] = [];
   for (const day of settled) {
-    const figures = usableFigures(stored.get(day), nowMs, fingerprint);
+    const figures = usableFigures(stored.get(day), nowMs, fingerprint, timeZone);
     if (figures) parts.push(figures);
     else missing.push(day);
   }
@@ -212,21 +218,27 @@ export async function getStats(
   const [missingRows, current] = await Promise.all([readRuns(missing), readRecordedCards(deps, recordedIds)]);
   const rowsByDay = new Map<string, StatsItem[]>();
   for (const row of missingRows.flat()) {
-    const day = dayOf(row.appt_start);
+    const day = dayOf(row.appt_start, timeZone);
     const list = rowsByDay.get(day) ?? [];
     list.push(row);
     rowsByDay.set(day, list);
   }
   const reconciled = new Map(
-    missing.map((day) => [day, reconcileDay(day, rowsByDay.get(day) ?? [], stored.get(day)?.cards, current)]),
+    missing.map((day) => [
+      day,
+      reconcileDay(day, rowsByDay.get(day) ?? [], stored.get(day)?.cards, current, timeZone),
+    ]),
   );
   const computed = figuresByDay(
     [...missing, ...unsettled],
     [...unsettledItems.flat(), ...[...reconciled.values()].flatMap((r) => r.items)],
     catalog,
+    timeZone,
   );
   parts.push(...computed.values());
-  const toStore = missing.filter((day) => mayStoreFigures(day, reconciled.get(day) as ReconciledDay, nowMs));
+  const toStore = missing.filter((day) =>
+    mayStoreFigures(day, reconciled.get(day) as ReconciledDay, nowMs, timeZone),
+  );
   if (toStore.length > 0) {
     await deps.statsDays.saveDays(
       toStore.map((day) => ({
@@ -238,7 +250,7 @@ export async function getStats(
       })),
     );
   }
-  return statsFromFigures(range.from, range.to, parts);
+  return statsFromFigures(range.from, range.to, parts, timeZone);
 }
 
 /** The recorded cards as the table holds them; undefined (days read from the index alone, not stored) if that read fails. */

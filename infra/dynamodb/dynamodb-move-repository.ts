@@ -59,6 +59,8 @@ export class DynamoDbMoveRepository implements MoveRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The shop's time zone: the local days a card's index keys are of. */
+    private readonly timeZone: string,
   ) {}
 
   async recordPendingMove(record: MoveRecord): Promise<RecordMoveResult> {
@@ -167,7 +169,7 @@ export class DynamoDbMoveRepository implements MoveRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: appointmentItem(card),
+                Item: appointmentItem(card, this.timeZone),
                 // The seed's `WHERE id=? AND version=?`.
                 ConditionExpression: 'attribute_exists(PK) AND version = :v',
                 ExpressionAttributeValues: { ':v': readVersion },

@@ -16,7 +16,7 @@ import {
 import type { Appointment, BoardItem, StatsItem } from '../../domain/appointment';
 import type { Service } from '../../domain/catalog';
 import type { Customer, Vehicle } from '../../domain/customer';
-import { addDays, daysBetween } from '../../domain/days';
+import { dayRangeInstants, daysBetween } from '../../domain/days';
 import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
 import type { HistoryEntry } from '../../domain/history';
 import type { ShopRepository } from '../../domain/ports';
@@ -28,6 +28,8 @@ export class DynamoDbShopRepository implements ShopRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The shop's time zone: the local days the index keys are of. */
+    private readonly timeZone: string,
   ) {}
 
   private async putNew(item: Record<string, unknown>, what: string, id: string): Promise<void> {
@@ -118,7 +120,7 @@ export class DynamoDbShopRepository implements ShopRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: appointmentItem(appt),
+                Item: appointmentItem(appt, this.timeZone),
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -146,7 +148,7 @@ export class DynamoDbShopRepository implements ShopRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: appointmentItem(next),
+                Item: appointmentItem(next, this.timeZone),
                 ConditionExpression: 'attribute_exists(PK) AND version = :v',
                 ExpressionAttributeValues: { ':v': expectedVersion },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -184,7 +186,7 @@ export class DynamoDbShopRepository implements ShopRepository {
     // paginated query per month was the slow part (the bench: 31 days p95 1.6 s → 0.25 s).
     const slices = statsSlices(from, to);
     const perSlice = await Promise.all(
-      slices.map((slice) => this.queryAll<StatsItem>(statsSliceQuery(slice))),
+      slices.map((slice) => this.queryAll<StatsItem>(statsSliceQuery(slice, this.timeZone))),
     );
     return perSlice.flat();
   }
@@ -211,15 +213,22 @@ export function boardDayQuery(day: string) {
   };
 }
 
-/** The by_month Query of one slice of days (within one month); the bench times the same request. */
-export function statsSliceQuery(slice: { from: string; to: string }) {
+/**
+ * The by_month Query of one slice of local days (within one local month); the bench times the
+ * same request. The sort key starts with appt_start (ISO-8601 UTC, as the domain normalizes it),
+ * so the slice is the instants [first day's start, last day's end): 23- and 25-hour days
+ * included. `BETWEEN` is inclusive: the end instant alone, with no `#id`, sorts before every key
+ * of a card starting then.
+ */
+export function statsSliceQuery(slice: { from: string; to: string }, timeZone: string) {
+  const { start, end } = dayRangeInstants(slice, timeZone);
   return {
     IndexName: INDEX_BY_MONTH,
     KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi',
     ExpressionAttributeValues: {
       ':pk': keys.monthPartition(slice.from.slice(0, 7)),
-      ':lo': `${slice.from}T`,
-      ':hi': `${addDays(slice.to, 1)}T`,
+      ':lo': start,
+      ':hi': end,
     },
   };
 }

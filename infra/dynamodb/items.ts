@@ -16,14 +16,28 @@ export function fromItem<T>(item: Record<string, unknown>): T {
   return entity as T;
 }
 
-export function appointmentItem(appt: Appointment): Record<string, unknown> {
+/**
+ * The index keys of a card: by_day and by_month partitions of its local day in the shop's time
+ * zone (the table's zone item says which; scripts/reindex-days.ts re-keys them to another).
+ */
+export function appointmentDayKeys(
+  appt: Pick<Appointment, 'id' | 'appt_start'>,
+  timeZone: string,
+): { GSI1PK: string; GSI1SK: string; GSI2PK: string; GSI2SK: string } {
+  const day = dayOf(appt.appt_start, timeZone);
+  return {
+    GSI1PK: keys.dayPartition(day),
+    GSI1SK: keys.startSort(appt.appt_start, appt.id),
+    GSI2PK: keys.monthPartition(day.slice(0, 7)),
+    GSI2SK: keys.startSort(appt.appt_start, appt.id),
+  };
+}
+
+export function appointmentItem(appt: Appointment, timeZone: string): Record<string, unknown> {
   return {
     ...keys.appointment(appt.id),
     type: 'appointment',
-    GSI1PK: keys.dayPartition(dayOf(appt.appt_start)),
-    GSI1SK: keys.startSort(appt.appt_start, appt.id),
-    GSI2PK: keys.monthPartition(appt.appt_start.slice(0, 7)),
-    GSI2SK: keys.startSort(appt.appt_start, appt.id),
+    ...appointmentDayKeys(appt, timeZone),
     ...appt,
   };
 }

@@ -34,6 +34,8 @@ export const keys = {
   vehicle: (id: string) => ({ PK: `VEH#${id}`, SK: 'VEHICLE' }),
   service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
   appointment: (id: string) => ({ PK: `APPT#${id}`, SK: 'APPOINTMENT' }),
+  /** The table's own facts: the time zone its day keys are of (table-zone.ts). */
+  tableZone: { PK: 'TABLE', SK: 'TIME_ZONE' },
   move: (id: string) => ({ PK: `MOVE#${id}`, SK: 'MOVE' }),
   /**
    * A card's history entry of one version: an item of its own in the card's partition (so a

@@ -21,7 +21,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aw
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { appointmentItem } from '../../infra/dynamodb/items';
 import { keys } from '../../infra/dynamodb/table';
-import { makeAppointment } from './seed';
+import { BENCH_TIME_ZONE, makeAppointment } from './seed';
 import { summarize, timeSequential, type Latency } from './latency';
 
 export interface Floor {
@@ -92,7 +92,7 @@ export async function measureFloor(
   idle: IdleCpu,
 ): Promise<Floor> {
   const card = makeAppointment(FLOOR_DAY, 0, 'floor');
-  await doc.send(new PutCommand({ TableName: tableName, Item: appointmentItem(card) }));
+  await doc.send(new PutCommand({ TableName: tableName, Item: appointmentItem(card, BENCH_TIME_ZONE) }));
   let version = card.version;
   const update = await withCpu(sampler, idle, n + warmup, () =>
     timeSequential(n, warmup, async (i) => {
@@ -124,7 +124,7 @@ export async function measureFloor(
   );
 
   const txCard = makeAppointment(FLOOR_DAY, 1, 'floor');
-  await doc.send(new PutCommand({ TableName: tableName, Item: appointmentItem(txCard) }));
+  await doc.send(new PutCommand({ TableName: tableName, Item: appointmentItem(txCard, BENCH_TIME_ZONE) }));
   let txVersion = txCard.version;
   const tx = await withCpu(sampler, idle, n + warmup, () =>
     timeSequential(n, warmup, async (i) => {
@@ -136,14 +136,17 @@ export async function measureFloor(
             {
               Put: {
                 TableName: tableName,
-                Item: appointmentItem({
-                  ...txCard,
-                  status: i % 2 ? 'in_progress' : 'ready',
-                  version: txVersion + 1,
-                  status_version: txVersion + 1,
-                  last_move_id: moveId,
-                  updated_at: now,
-                }),
+                Item: appointmentItem(
+                  {
+                    ...txCard,
+                    status: i % 2 ? 'in_progress' : 'ready',
+                    version: txVersion + 1,
+                    status_version: txVersion + 1,
+                    last_move_id: moveId,
+                    updated_at: now,
+                  },
+                  BENCH_TIME_ZONE,
+                ),
                 ConditionExpression: 'attribute_exists(PK) AND version = :v',
                 ExpressionAttributeValues: { ':v': txVersion },
               },

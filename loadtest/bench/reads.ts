@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { daysBetween, monthsBetween } from '../../domain/days';
 import { boardDayQuery, statsSliceQuery, statsSlices } from '../../infra/dynamodb/dynamodb-shop-repository';
+import { BENCH_TIME_ZONE } from './seed';
 import { storedDaysQuery } from '../../infra/dynamodb/dynamodb-stats-day-store';
 import { keys } from '../../infra/dynamodb/table';
 import type { ApiClient, ApiResponse } from '../../client/api-client';
@@ -41,7 +42,10 @@ async function countAll(doc: DynamoDBDocumentClient, inputs: QueryCommandInput[]
 export function statsQuery(doc: DynamoDBDocumentClient, tableName: string, from: string, to: string) {
   return countAll(
     doc,
-    statsSlices(from, to).map((slice) => ({ TableName: tableName, ...statsSliceQuery(slice) })),
+    statsSlices(from, to).map((slice) => ({
+      TableName: tableName,
+      ...statsSliceQuery(slice, BENCH_TIME_ZONE),
+    })),
   );
 }
 

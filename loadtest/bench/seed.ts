@@ -6,7 +6,11 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Appointment } from '../../domain/appointment';
 import type { Status } from '../../domain/status';
+import { DEFAULT_TIME_ZONE } from '../../domain/days';
 import { appointmentItem } from '../../infra/dynamodb/items';
+
+/** The bench's stack runs with the default SHOP_TIMEZONE (its throwaway stack sets none). */
+export const BENCH_TIME_ZONE = DEFAULT_TIME_ZONE;
 
 const SERVICES = ['OIL001', 'TIRE001', 'INSP001', 'BRAKE001', 'ALIGN001', 'BATT001'];
 
@@ -73,7 +77,7 @@ export async function writeAppointments(
     while (next < chunks.length) {
       const chunk = chunks[next++] as Appointment[];
       let requests: Record<string, unknown[]> | undefined = {
-        [tableName]: chunk.map((card) => ({ PutRequest: { Item: appointmentItem(card) } })),
+        [tableName]: chunk.map((card) => ({ PutRequest: { Item: appointmentItem(card, BENCH_TIME_ZONE) } })),
       };
       while (requests && Object.keys(requests).length > 0) {
         const res = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));

@@ -42,9 +42,9 @@ moveRepositoryContract('DynamoDbMoveRepository', async () => {
   await ensureTable(admin, tableName);
   tables.push(tableName);
   return {
-    repository: new DynamoDbMoveRepository(doc, tableName),
+    repository: new DynamoDbMoveRepository(doc, tableName, 'UTC'),
     putCard: async (card) => {
-      await doc.send(new PutCommand({ TableName: tableName, Item: appointmentItem(card) }));
+      await doc.send(new PutCommand({ TableName: tableName, Item: appointmentItem(card, 'UTC') }));
     },
   };
 });

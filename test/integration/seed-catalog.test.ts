@@ -26,7 +26,7 @@ it('writes the whole catalog into an empty table, and again without duplicates',
   expect(await run(args, io)).toBe(0);
 
   const doc = createDocumentClient({ region, endpoint: dynamodbEndpoint });
-  const services = await new DynamoDbShopRepository(doc, table).listServices();
+  const services = await new DynamoDbShopRepository(doc, table, 'UTC').listServices();
   doc.destroy();
   expect(services.map((s) => s.code).sort()).toEqual(SERVICE_CATALOG.map((s) => s.code).sort());
   expect(out[0]).toContain(`written to ${table}`);

@@ -320,6 +320,7 @@ describe('dashboard stats', () => {
     expect(res.body.data).toEqual({
       from: day,
       to: day,
+      time_zone: 'UTC',
       total: 2,
       by_status: { scheduled: 2, in_progress: 0, ready: 0, completed: 0, no_show: 0, canceled: 0 },
       completion_rate: 0,

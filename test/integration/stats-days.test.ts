@@ -36,7 +36,10 @@ async function storedDay(day: string) {
 async function writeBehindTheApi(cardId: string, copyId: string) {
   const card = await app.container.shop.getAppointment(cardId);
   await app.container.doc.send(
-    new PutCommand({ TableName: app.config.TABLE_NAME, Item: appointmentItem({ ...card!, id: copyId }) }),
+    new PutCommand({
+      TableName: app.config.TABLE_NAME,
+      Item: appointmentItem({ ...card!, id: copyId }, app.container.timeZone),
+    }),
   );
 }
 
@@ -154,7 +157,7 @@ describe('stats of settled days', () => {
   });
 
   it('never stores today or a future day', async () => {
-    const today = dayOf(new Date().toISOString());
+    const today = dayOf(new Date().toISOString(), app.container.timeZone);
     await createCard(app, today, 23);
 
     expect((await stats(today)).total).toBeGreaterThanOrEqual(1);

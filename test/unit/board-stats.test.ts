@@ -62,11 +62,12 @@ function cycled(id: string, start: string, ready: string, status: Status = 'read
 
 describe('assembleBoard', () => {
   it('always has all six columns, empty ones included', () => {
-    const board = assembleBoard(FROM, TO, []);
+    const board = assembleBoard(FROM, TO, [], 'America/Los_Angeles');
 
     expect(board).toEqual({
       from: FROM,
       to: TO,
+      time_zone: 'America/Los_Angeles',
       columns: Object.fromEntries(COLUMNS.map((s) => [s, { items: [], count: 0 }])),
     });
   });
@@ -79,7 +80,7 @@ describe('assembleBoard', () => {
       aBoardItem({ id: 'd', status: 'canceled' }),
     ];
 
-    const board = assembleBoard(FROM, TO, items);
+    const board = assembleBoard(FROM, TO, items, 'UTC');
 
     const summary = Object.fromEntries(
       COLUMNS.map((s) => [
@@ -105,7 +106,7 @@ describe('assembleBoard', () => {
       aBoardItem({ id: 'q', appt_start: '2025-10-01T08:30:00.000Z' }),
     ];
 
-    const board = assembleBoard(FROM, TO, items);
+    const board = assembleBoard(FROM, TO, items, 'UTC');
 
     expect(board.columns.scheduled.items.map((i) => i.id)).toEqual(['q', 'b', 'z', 'm']);
   });
@@ -113,7 +114,7 @@ describe('assembleBoard', () => {
   it('keeps the cards as given, fields and all', () => {
     const item = aBoardItem({ id: 'x', status: 'in_progress', notes: 'waiting on parts', version: 3 });
 
-    const board = assembleBoard(FROM, TO, [item]);
+    const board = assembleBoard(FROM, TO, [item], 'UTC');
 
     expect(board.columns.in_progress.items).toEqual([item]);
   });
@@ -124,7 +125,7 @@ describe('assembleBoard', () => {
       yield aBoardItem({ id: 'g2', status: 'no_show' });
     }
 
-    const board = assembleBoard(FROM, TO, cards());
+    const board = assembleBoard(FROM, TO, cards(), 'UTC');
 
     expect(board.columns.no_show.count).toBe(2);
   });
@@ -132,11 +133,12 @@ describe('assembleBoard', () => {
 
 describe('computeStats', () => {
   it('reports zeros and null rates for a range with no appointments', () => {
-    const stats = computeStats(FROM, TO, [], CATALOG);
+    const stats = computeStats(FROM, TO, [], CATALOG, 'America/Los_Angeles');
 
     expect(stats).toEqual({
       from: FROM,
       to: TO,
+      time_zone: 'America/Los_Angeles',
       total: 0,
       by_status: { scheduled: 0, in_progress: 0, ready: 0, completed: 0, no_show: 0, canceled: 0 },
       completion_rate: null,
@@ -156,7 +158,7 @@ describe('computeStats', () => {
       ...many(6, 'canceled'),
     ];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect([stats.total, stats.by_status]).toEqual([
       21,
@@ -165,7 +167,7 @@ describe('computeStats', () => {
   });
 
   it('lists all six columns in by_status even when only one has cards', () => {
-    const stats = computeStats(FROM, TO, many(2, 'ready'), CATALOG);
+    const stats = computeStats(FROM, TO, many(2, 'ready'), CATALOG, 'UTC');
 
     expect(stats.by_status).toEqual({
       scheduled: 0,
@@ -185,7 +187,7 @@ describe('computeStats', () => {
       ...many(5, 'canceled'),
     ];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect([stats.completion_rate, stats.no_show_rate]).toEqual([0.6, 0.2]);
   });
@@ -204,14 +206,14 @@ describe('computeStats', () => {
         ...many(scheduled, 'scheduled'),
       ];
 
-      const stats = computeStats(FROM, TO, items, CATALOG);
+      const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
       expect([stats.completion_rate, stats.no_show_rate]).toEqual([completionRate, noShowRate]);
     },
   );
 
   it('reports null rates when every appointment was canceled', () => {
-    const stats = computeStats(FROM, TO, many(3, 'canceled'), CATALOG);
+    const stats = computeStats(FROM, TO, many(3, 'canceled'), CATALOG, 'UTC');
 
     expect([stats.total, stats.completion_rate, stats.no_show_rate]).toEqual([3, null, null]);
   });
@@ -225,7 +227,7 @@ describe('computeStats', () => {
       aStatsItem({ id: 'n1', status: 'no_show', service_codes: ['TIRE001'] }),
     ];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.revenue_cents).toBe(4999 + 3999 + 18999);
   });
@@ -233,7 +235,7 @@ describe('computeStats', () => {
   it('counts a service no longer in the catalog as zero revenue', () => {
     const items = [aStatsItem({ status: 'completed', service_codes: ['OIL001', 'RETIRED1'] })];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.revenue_cents).toBe(4999);
   });
@@ -241,13 +243,13 @@ describe('computeStats', () => {
   it('averages the minutes from entering in_progress to entering ready', () => {
     const items = [cycled('a', '10:00:00', '10:45:00'), cycled('b', '10:00:00', '11:30:00', 'completed')];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.avg_cycle_minutes).toBe(67.5);
   });
 
   it('rounds the average cycle to one decimal', () => {
-    const stats = computeStats(FROM, TO, [cycled('a', '10:00:00', '10:20:20')], CATALOG);
+    const stats = computeStats(FROM, TO, [cycled('a', '10:00:00', '10:20:20')], CATALOG, 'UTC');
 
     expect(stats.avg_cycle_minutes).toBe(20.3);
   });
@@ -263,7 +265,7 @@ describe('computeStats', () => {
       aStatsItem({ id: 'c', status: 'scheduled' }),
     ];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.avg_cycle_minutes).toBe(30);
   });
@@ -271,7 +273,7 @@ describe('computeStats', () => {
   it('ignores a ready time earlier than the in_progress time (a card sent back to work)', () => {
     const items = [cycled('a', '10:00:00', '10:30:00'), cycled('b', '11:00:00', '10:40:00', 'in_progress')];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.avg_cycle_minutes).toBe(30);
   });
@@ -279,7 +281,7 @@ describe('computeStats', () => {
   it('reports a null average cycle when no card has both times', () => {
     const items = [cycled('b', '11:00:00', '10:40:00', 'in_progress'), aStatsItem({ status: 'scheduled' })];
 
-    const stats = computeStats(FROM, TO, items, CATALOG);
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.avg_cycle_minutes).toBeNull();
   });

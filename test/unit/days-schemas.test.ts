@@ -62,7 +62,7 @@ describe('days', () => {
       ['2025-10-01T23:59:59.999Z', '2025-10-01'],
       ['2025-12-31T23:00:00-02:00', '2026-01-01'],
     ])('puts %s on the UTC day %s', (instant, day) => {
-      expect(dayOf(instant)).toBe(day);
+      expect(dayOf(instant, 'UTC')).toBe(day);
     });
   });
 

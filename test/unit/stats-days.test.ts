@@ -56,16 +56,16 @@ describe('per-day figures', () => {
   it('add up to exactly the stats computed over all the items at once', () => {
     const items = someItems();
     const days = ['2025-10-01', '2025-10-02', '2025-10-03'];
-    const byDay = figuresByDay(days, items, CATALOG);
+    const byDay = figuresByDay(days, items, CATALOG, 'UTC');
 
-    expect(statsFromFigures(days[0]!, days[2]!, byDay.values())).toEqual(
-      computeStats(days[0]!, days[2]!, items, CATALOG),
+    expect(statsFromFigures(days[0]!, days[2]!, byDay.values(), 'UTC')).toEqual(
+      computeStats(days[0]!, days[2]!, items, CATALOG, 'UTC'),
     );
     expect([...byDay.values()].reduce((n, f) => n + f.total, 0)).toBe(60);
   });
 
   it('gives an empty day zero figures, and ignores items of days not asked for', () => {
-    const byDay = figuresByDay(['2025-10-02', '2025-10-09'], someItems(), CATALOG);
+    const byDay = figuresByDay(['2025-10-02', '2025-10-09'], someItems(), CATALOG, 'UTC');
 
     expect(byDay.get('2025-10-09')).toEqual(emptyFigures());
     expect(byDay.get('2025-10-02')?.total).toBe(20);
@@ -86,19 +86,19 @@ describe('settled days', () => {
   it('settle once they ended more than the grace ago', () => {
     const grace = STATS_DAY_POLICY.settleGraceMs;
     const end = at('2025-10-02T00:00:00Z');
-    expect(isSettled('2025-10-01', end + grace)).toBe(true);
-    expect(isSettled('2025-10-01', end + grace - 1)).toBe(false);
-    expect(isSettled('2025-10-02', end + grace)).toBe(false);
+    expect(isSettled('2025-10-01', end + grace, 'UTC')).toBe(true);
+    expect(isSettled('2025-10-01', end + grace - 1, 'UTC')).toBe(false);
+    expect(isSettled('2025-10-02', end + grace, 'UTC')).toBe(false);
   });
 
   it('are bumped by writes from the grace before their end on, so no reader can store around a write', () => {
     const grace = STATS_DAY_POLICY.settleGraceMs;
     const end = at('2025-10-02T00:00:00Z');
-    expect(daysToTouch(['2025-10-01'], end - grace - 1)).toEqual([]);
-    expect(daysToTouch(['2025-10-01'], end - grace)).toEqual(['2025-10-01']);
-    expect(daysToTouch(['2025-10-03', '2025-09-01', '2025-09-01'], end)).toEqual(['2025-09-01']);
+    expect(daysToTouch(['2025-10-01'], end - grace - 1, 'UTC')).toEqual([]);
+    expect(daysToTouch(['2025-10-01'], end - grace, 'UTC')).toEqual(['2025-10-01']);
+    expect(daysToTouch(['2025-10-03', '2025-09-01', '2025-09-01'], end, 'UTC')).toEqual(['2025-09-01']);
     // Any day a reader may store at time t, a write at t - 2 × grace (clock skew) still bumps.
-    expect(daysToTouch(['2025-10-01'], end + grace - 2 * grace)).toEqual(['2025-10-01']);
+    expect(daysToTouch(['2025-10-01'], end + grace - 2 * grace, 'UTC')).toEqual(['2025-10-01']);
   });
 });
 
@@ -116,7 +116,7 @@ describe('usableFigures', () => {
   });
 
   it('returns figures stored at the current rev with the current prices', () => {
-    expect(usableFigures(stored(), NOW, FP)).toBe(figures);
+    expect(usableFigures(stored(), NOW, FP, 'UTC')).toBe(figures);
   });
 
   it.each([
@@ -127,7 +127,7 @@ describe('usableFigures', () => {
     ['figures older than the maximum age', stored({ computed_at: '2025-10-04T11:59:59.000Z' })],
     ['a day not settled', stored({ day: '2025-10-05' })],
   ])('returns nothing for %s', (_why, entry) => {
-    expect(usableFigures(entry, NOW, FP)).toBeUndefined();
+    expect(usableFigures(entry, NOW, FP, 'UTC')).toBeUndefined();
   });
 });
 
@@ -151,18 +151,18 @@ describe('reconcileDay', () => {
   it('takes the index rows of the day as they are when no card of it was recorded', () => {
     const rows = [row('a'), row('b'), row('other-day', { appt_start: '2025-10-02T09:00:00.000Z' })];
 
-    const result = reconcileDay(DAY, rows, undefined, table());
+    const result = reconcileDay(DAY, rows, undefined, table(), 'UTC');
 
     expect(result.complete).toBe(true);
     expect(ids(result.items)).toEqual(['a', 'b']);
-    expect(reconcileDay(DAY, rows, new Map(), undefined)).toEqual(result);
+    expect(reconcileDay(DAY, rows, new Map(), undefined, 'UTC')).toEqual(result);
   });
 
   it('takes a recorded card from the table, not from an index row that has not caught up', () => {
     const lagging = row('a', { status: 'scheduled' });
     const now = card('a', 3, { status: 'completed' });
 
-    const result = reconcileDay(DAY, [lagging, row('b')], new Map([['a', 3]]), table(now));
+    const result = reconcileDay(DAY, [lagging, row('b')], new Map([['a', 3]]), table(now), 'UTC');
 
     expect(result.complete).toBe(true);
     expect(result.items).toEqual(
@@ -173,7 +173,7 @@ describe('reconcileDay', () => {
   });
 
   it('is complete when the table has a recorded card past its recorded version', () => {
-    const result = reconcileDay(DAY, [row('a')], new Map([['a', 3]]), table(card('a', 5)));
+    const result = reconcileDay(DAY, [row('a')], new Map([['a', 3]]), table(card('a', 5)), 'UTC');
 
     expect(result.complete).toBe(true);
   });
@@ -184,6 +184,7 @@ describe('reconcileDay', () => {
       [row('a')],
       new Map([['a', 4]]),
       table(card('a', 3, { status: 'ready' })),
+      'UTC',
     );
 
     expect(result.complete).toBe(false);
@@ -192,7 +193,7 @@ describe('reconcileDay', () => {
   });
 
   it('is not complete while a recorded card is not in the table yet (a create in flight)', () => {
-    const result = reconcileDay(DAY, [row('b')], new Map([['a', 1]]), table());
+    const result = reconcileDay(DAY, [row('b')], new Map([['a', 1]]), table(), 'UTC');
 
     expect(result.complete).toBe(false);
     expect(ids(result.items)).toEqual(['b']);
@@ -201,7 +202,7 @@ describe('reconcileDay', () => {
   it('drops a recorded card the table has on another day, even while the index still shows it here', () => {
     const moved = card('a', 2, { appt_start: '2025-10-03T09:00:00.000Z' });
 
-    const result = reconcileDay(DAY, [row('a'), row('b')], new Map([['a', 2]]), table(moved));
+    const result = reconcileDay(DAY, [row('a'), row('b')], new Map([['a', 2]]), table(moved), 'UTC');
 
     expect(result.complete).toBe(true);
     expect(ids(result.items)).toEqual(['b']);
@@ -210,14 +211,14 @@ describe('reconcileDay', () => {
   it('adds a recorded card the table has on this day before the index shows it here', () => {
     const arrived = card('a', 2, { appt_start: `${DAY}T15:00:00.000Z` });
 
-    const result = reconcileDay(DAY, [row('b')], new Map([['a', 2]]), table(arrived));
+    const result = reconcileDay(DAY, [row('b')], new Map([['a', 2]]), table(arrived), 'UTC');
 
     expect(result.complete).toBe(true);
     expect(ids(result.items)).toEqual(['a', 'b']);
   });
 
   it('is not complete when the recorded cards could not be read, and keeps the index rows', () => {
-    const result = reconcileDay(DAY, [row('a'), row('b')], new Map([['a', 2]]), undefined);
+    const result = reconcileDay(DAY, [row('a'), row('b')], new Map([['a', 2]]), undefined, 'UTC');
 
     expect(result).toEqual({ items: [row('a'), row('b')], complete: false });
   });
@@ -227,12 +228,12 @@ describe('mayStoreFigures', () => {
   const NOW = at('2025-10-05T12:00:00Z');
 
   it('stores a settled day whose recorded cards were all read at their versions', () => {
-    expect(mayStoreFigures('2025-10-01', { items: [], complete: true }, NOW)).toBe(true);
+    expect(mayStoreFigures('2025-10-01', { items: [], complete: true }, NOW, 'UTC')).toBe(true);
   });
 
   it('stores neither an incomplete day nor a day not settled', () => {
-    expect(mayStoreFigures('2025-10-01', { items: [], complete: false }, NOW)).toBe(false);
-    expect(mayStoreFigures('2025-10-05', { items: [], complete: true }, NOW)).toBe(false);
+    expect(mayStoreFigures('2025-10-01', { items: [], complete: false }, NOW, 'UTC')).toBe(false);
+    expect(mayStoreFigures('2025-10-05', { items: [], complete: true }, NOW, 'UTC')).toBe(false);
   });
 });
 

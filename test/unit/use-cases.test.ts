@@ -516,6 +516,7 @@ describe('processMove (in-memory ports)', () => {
     const deps: ProcessDeps = {
       moves,
       statsDays: { touchDays: async (days) => void touched.push([...days]) },
+      timeZone: 'UTC',
       now: () => T1,
     };
     return { deps, moves, touched };
@@ -705,6 +706,7 @@ describe('touchStatsDay (in-memory ports)', () => {
     const deps: ProcessDeps = {
       moves: new InMemoryMoveRepository(),
       statsDays: { touchDays: async (days) => void touched.push([...days]) },
+      timeZone: 'UTC',
       now: () => now,
     };
     return { deps, touched };
@@ -755,7 +757,12 @@ describe('touchStatsDay (in-memory ports)', () => {
       const moves = new InMemoryMoveRepository();
       moves.cards.set(card.id, clone(card));
       moves.moves.set(move.move_id, clone(move));
-      return { moves, statsDays: { touchDays: async () => undefined }, now: () => T1 } satisfies ProcessDeps;
+      return {
+        moves,
+        statsDays: { touchDays: async () => undefined },
+        timeZone: 'UTC',
+        now: () => T1,
+      } satisfies ProcessDeps;
     };
     const noop = await processMove(
       setUp(aCard({ status: 'in_progress' }), aPendingMove()),

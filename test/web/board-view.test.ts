@@ -20,7 +20,7 @@ function boardOf(...items: BoardItem[]): Board {
     columns[item.status].items.push(item);
     columns[item.status].count += 1;
   }
-  return { from: DAY, to: DAY, columns };
+  return { from: DAY, to: DAY, time_zone: 'UTC', columns };
 }
 
 const inFlight = (card: BoardItem, to: BoardItem['status']): [string, InFlightMove] => [

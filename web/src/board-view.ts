@@ -4,9 +4,10 @@
  * a card whose outcome is newer than the board shows the outcome. Pure.
  */
 import { presentBoardItem } from '../../domain/appointment';
+import { dayOf } from '../../domain/days';
 import { STATUSES } from '../../domain/status';
 import type { Appointment, Board, BoardItem, Status } from './api';
-import { DEFAULT_ZONE, wallClock } from './format';
+import { DEFAULT_ZONE } from './format';
 import type { MoveSnapshot } from './move-machine';
 
 export interface BoardView {
@@ -42,7 +43,7 @@ export function boardView(board: Board, moves: Pick<MoveSnapshot, 'inFlight' | '
     }
   }
   for (const [id, move] of moves.inFlight) {
-    const day = wallClock(new Date(move.card.appt_start), shopZone(board)).day;
+    const day = dayOf(move.card.appt_start, shopZone(board));
     // A move started on another day's board stays there.
     if (!cards.has(id) && (day < board.from || day > board.to)) continue;
     cards.set(id, { ...(cards.get(id) ?? move.card), status: move.to });
@@ -86,6 +87,6 @@ export function withBooked(board: Board, booked: readonly BoardItem[]): Board {
 }
 
 function inRange(board: Board, card: BoardItem): boolean {
-  const day = wallClock(new Date(card.appt_start), shopZone(board)).day;
+  const day = dayOf(card.appt_start, shopZone(board));
   return day >= board.from && day <= board.to;
 }

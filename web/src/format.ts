@@ -2,11 +2,12 @@
  * Days and times as the page shows them: in the shop's time zone (the board's `time_zone`; UTC
  * until the API names one). The API's instants are UTC; its days are the shop's local days. Pure.
  */
+import { DEFAULT_TIME_ZONE, dayOf } from '../../domain/days';
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_RE = /^\d{2}:\d{2}$/;
 
-export const DEFAULT_ZONE = 'UTC';
+export const DEFAULT_ZONE = DEFAULT_TIME_ZONE;
 
 export function isDay(value: string | null | undefined): value is string {
   return typeof value === 'string' && DAY_RE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
@@ -53,7 +54,7 @@ export function wallClock(instant: Date, zone: string): { day: string; time: str
 
 /** Today in the shop's zone. */
 export function todayIn(zone: string, now: Date = new Date()): string {
-  return wallClock(now, zone).day;
+  return dayOf(now.getTime(), zone);
 }
 
 /**
