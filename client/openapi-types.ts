@@ -94,6 +94,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/technicians": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every technician, active ones first */
+        get: operations["listTechnicians"];
+        put?: never;
+        /** Add a technician (active unless active: false) */
+        post: operations["createTechnician"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/services": {
         parameters: {
             query?: never;
@@ -162,7 +180,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit notes, times or services (status changes only through moves) */
+        /** Edit notes, technician, times or services (status changes only through moves) */
         patch: operations["updateAppointment"];
         trace?: never;
     };
@@ -263,6 +281,15 @@ export interface components {
             appt_end: string;
             service_codes: string[];
             notes: string | null;
+            /** @description Who works on the card; null: unassigned. */
+            technician_id: string | null;
+            /** @description The technician's name, copied in when assigned. */
+            technician_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.
+             */
+            status_since: string;
             /** @description The version at which the card entered its current column. */
             status_version: number;
             /** @description When the card last entered each column. */
@@ -290,6 +317,15 @@ export interface components {
             vehicle_label: string;
             service_codes: string[];
             notes: string | null;
+            /** @description Who works on the card; null: unassigned. */
+            technician_id: string | null;
+            /** @description The technician's name, copied in when assigned. */
+            technician_name: string | null;
+            /**
+             * Format: date-time
+             * @description When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.
+             */
+            status_since: string;
         };
         Board: {
             /** Format: date */
@@ -366,6 +402,14 @@ export interface components {
             model: string;
             vin: string | null;
             plate: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Technician: {
+            id: string;
+            name: string;
+            /** @description Only an active technician can be given a card. */
+            active: boolean;
             /** Format: date-time */
             created_at: string;
         };
@@ -1044,6 +1088,206 @@ export interface operations {
             };
         };
     };
+    listTechnicians: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The technicians */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Technician"][];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createTechnician: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "T1",
+                 *       "name": "Marco Diaz"
+                 *     }
+                 */
+                "application/json": {
+                    id?: string;
+                    name: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Technician"];
+                    };
+                };
+            };
+            /** @description A bad body: malformed JSON, a wrong type, a missing or unknown field; details name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": {
+                     *         "code": "validation_error",
+                     *         "message": "invalid request body",
+                     *         "details": {
+                     *           "colour": "unknown field"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description A technician with that id exists (details.id) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "already_exists";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The body is over 64 KiB (details.max_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "payload_too_large";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
     listServices: {
         parameters: {
             query?: never;
@@ -1261,6 +1505,8 @@ export interface operations {
             query?: {
                 /** @description One UTC day. Give either date, or both from and to. */
                 date?: string;
+                /** @description Only this technician's cards (none: the unassigned ones); the six columns and their counts stay. */
+                technician_id?: "none" | string;
                 /** @description First UTC day of the range (inclusive); with to. The range spans at most 31 days. */
                 from?: string;
                 /** @description Last UTC day of the range (inclusive); with from, not before it. At most 31 days after from, counting both. */
@@ -1320,6 +1566,22 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No technician with technician_id (details.technician_id) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unprocessable";
                             message?: unknown;
                             details?: unknown;
                         };
@@ -1459,6 +1721,7 @@ export interface operations {
                     /** Format: date-time */
                     appt_end?: string;
                     service_codes?: string[];
+                    technician_id?: string | null;
                 };
             };
         };
@@ -1568,7 +1831,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown service code, or appt_end not after appt_start */
+            /** @description Unknown service code, appt_end not after appt_start, or an unknown or inactive technician_id (details name each) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -43,6 +43,11 @@ export const appointmentSchema = named(
     appt_end: instant,
     service_codes: z.array(z.string()),
     notes: z.string().nullable(),
+    technician_id: z.string().nullable().describe('Who works on the card; null: unassigned.'),
+    technician_name: z.string().nullable().describe("The technician's name, copied in when assigned."),
+    status_since: instant.describe(
+      'When the card entered its current column: set on create and by every applied move that changes the column, not by no-ops or edits.',
+    ),
     status_version: z
       .number()
       .int()
@@ -73,6 +78,9 @@ export const boardItemSchema = named(
     vehicle_label: true,
     service_codes: true,
     notes: true,
+    technician_id: true,
+    technician_name: true,
+    status_since: true,
   }),
   'BoardItem',
   'The fields the board shows for a card.',
@@ -147,6 +155,16 @@ export const vehicleSchema = named(
     created_at: instant,
   }),
   'Vehicle',
+);
+
+export const technicianSchema = named(
+  z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    active: z.boolean().describe('Only an active technician can be given a card.'),
+    created_at: instant,
+  }),
+  'Technician',
 );
 
 export const serviceSchema = named(

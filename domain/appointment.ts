@@ -5,6 +5,7 @@ import { UnprocessableError, VersionConflictError } from './errors';
 import type { CreateAppointmentInput, PatchAppointmentInput } from './schemas';
 import type { Status } from './status';
 import { pick } from './pick';
+import { assignTechnician, type Technician } from './technician';
 
 export interface Appointment {
   id: string;
@@ -18,6 +19,12 @@ export interface Appointment {
   appt_end: string;
   service_codes: string[];
   notes: string | null;
+  /**
+   * Who works on the card (null: unassigned); the name is copied in, as customer_name is. Absent on
+   * cards written before technicians existed (the API shows them null).
+   */
+  technician_id?: string | null;
+  technician_name?: string | null;
   /** The version at which the card entered its current column (tells status changes from edits). */
   status_version: number;
   /** When the card last entered each column; cycle time runs from in_progress to ready. */
@@ -71,6 +78,8 @@ export function createAppointment(
     appt_end: new Date(input.appt_end).toISOString(),
     service_codes: [...input.service_codes],
     notes: input.notes ?? null,
+    technician_id: null,
+    technician_name: null,
     status_entered_at: { scheduled: now },
     last_move_id: null,
     created_at: now,
@@ -78,12 +87,16 @@ export function createAppointment(
   };
 }
 
-/** Applies an edit (never a status change) checked against the caller's version. */
+/**
+ * Applies an edit (never a status change) checked against the caller's version. `technician` is
+ * the technician `patch.technician_id` names, as read (undefined when there is none).
+ */
 export function patchAppointment(
   current: Appointment,
   patch: PatchAppointmentInput,
   catalog: readonly Service[],
   now: string,
+  technician?: Technician,
 ): Appointment {
   if (patch.expected_version !== current.version) {
     throw new VersionConflictError(
@@ -97,6 +110,7 @@ export function patchAppointment(
     appt_end: patch.appt_end ? new Date(patch.appt_end).toISOString() : current.appt_end,
     service_codes: patch.service_codes ? [...patch.service_codes] : current.service_codes,
     notes: patch.notes === undefined ? current.notes : patch.notes,
+    ...(patch.technician_id === undefined ? {} : assignTechnician(patch.technician_id, technician)),
     version: current.version + 1,
     updated_at: now,
   };
@@ -105,21 +119,27 @@ export function patchAppointment(
   return next;
 }
 
-/** The fields the board shows for a card. */
-export type BoardItem = Pick<
-  Appointment,
-  | 'id'
-  | 'status'
-  | 'version'
-  | 'appt_start'
-  | 'appt_end'
-  | 'customer_id'
-  | 'vehicle_id'
-  | 'customer_name'
-  | 'vehicle_label'
-  | 'service_codes'
-  | 'notes'
->;
+/**
+ * The fields the board reads for a card (the board shows them, with status_since derived from
+ * status_entered_at; updated_at stands in where that lacks the current column).
+ */
+export type BoardItem = Partial<Pick<Appointment, 'status_entered_at' | 'updated_at'>> &
+  Pick<
+    Appointment,
+    | 'id'
+    | 'status'
+    | 'version'
+    | 'appt_start'
+    | 'appt_end'
+    | 'customer_id'
+    | 'vehicle_id'
+    | 'customer_name'
+    | 'vehicle_label'
+    | 'service_codes'
+    | 'notes'
+    | 'technician_id'
+    | 'technician_name'
+  >;
 
 /** The fields dashboard stats need (the stats index projects only these). */
 export type StatsItem = Pick<
@@ -139,6 +159,9 @@ const APPOINTMENT_VIEW_ORDER = [
   'appt_end',
   'service_codes',
   'notes',
+  'technician_id',
+  'technician_name',
+  'status_since',
   'status_version',
   'status_entered_at',
   'last_move_id',
@@ -158,13 +181,43 @@ const BOARD_ITEM_ORDER = [
   'vehicle_label',
   'service_codes',
   'notes',
+  'technician_id',
+  'technician_name',
+  'status_since',
 ] as const;
 
-/** The API's view of an appointment, fields in a stable order. */
-export function presentAppointment(appt: Appointment): Appointment {
-  return pick(appt, APPOINTMENT_VIEW_ORDER) as Appointment;
+/**
+ * What the API shows beyond the stored card: both technician fields, null when unassigned, and
+ * `status_since`, the instant the card entered its current column.
+ */
+type Derived = { technician_id: string | null; technician_name: string | null; status_since: string };
+export type PresentedAppointment = Appointment & Derived;
+export type PresentedBoardItem = Omit<BoardItem, 'status_entered_at' | 'updated_at'> & Derived;
+
+/**
+ * When the card entered its current column: `status_entered_at` of that column, which creating the
+ * card and every applied move that changes its column set (a no-op move applies nothing, an edit
+ * never touches it). A card written without it (by hand, or by a script that skipped the rules)
+ * falls back to its last change, `updated_at`: never earlier than the real instant, so a page never
+ * shows a card as waiting longer than it has.
+ */
+export function statusSince(card: BoardItem): string {
+  return card.status_entered_at?.[card.status] ?? card.updated_at ?? card.appt_start;
 }
 
-export function presentBoardItem(item: BoardItem): BoardItem {
-  return pick(item, BOARD_ITEM_ORDER) as BoardItem;
+/** Cards written before technicians existed have no technician attributes: unassigned. */
+const withDerived = <T extends BoardItem>(card: T): T & Derived => ({
+  ...card,
+  technician_id: card.technician_id ?? null,
+  technician_name: card.technician_name ?? null,
+  status_since: statusSince(card),
+});
+
+/** The API's view of an appointment, fields in a stable order. */
+export function presentAppointment(appt: Appointment): PresentedAppointment {
+  return pick(withDerived(appt), APPOINTMENT_VIEW_ORDER) as PresentedAppointment;
+}
+
+export function presentBoardItem(item: BoardItem): PresentedBoardItem {
+  return pick(withDerived(item), BOARD_ITEM_ORDER) as PresentedBoardItem;
 }

@@ -1,5 +1,5 @@
 /** Assembles the status board from the day's cards. Pure. */
-import { presentBoardItem, type BoardItem } from './appointment';
+import { presentBoardItem, type BoardItem, type PresentedBoardItem } from './appointment';
 import { STATUSES, type Status } from './status';
 
 export interface Board {
@@ -8,10 +8,10 @@ export interface Board {
   to: string;
   /** The shop's time zone (SHOP_TIMEZONE), whose local days from..to are. */
   time_zone: string;
-  columns: Record<Status, { items: BoardItem[]; count: number }>;
+  columns: Record<Status, { items: PresentedBoardItem[]; count: number }>;
 }
 
-function byStart(a: BoardItem, b: BoardItem): number {
+function byStart(a: PresentedBoardItem, b: PresentedBoardItem): number {
   return a.appt_start < b.appt_start
     ? -1
     : a.appt_start > b.appt_start
@@ -25,7 +25,7 @@ function byStart(a: BoardItem, b: BoardItem): number {
 
 export function assembleBoard(from: string, to: string, items: Iterable<BoardItem>, timeZone: string): Board {
   const columns = Object.fromEntries(
-    STATUSES.map((s) => [s, { items: [] as BoardItem[], count: 0 }]),
+    STATUSES.map((s) => [s, { items: [] as PresentedBoardItem[], count: 0 }]),
   ) as Board['columns'];
   for (const item of items) columns[item.status].items.push(presentBoardItem(item));
   for (const s of STATUSES) {

@@ -25,7 +25,7 @@ interface EntryBase {
 }
 
 /** The fields an edit may change, as PATCH names them. */
-export const EDITABLE_FIELDS = ['notes', 'appt_start', 'appt_end', 'service_codes'] as const;
+export const EDITABLE_FIELDS = ['notes', 'appt_start', 'appt_end', 'service_codes', 'technician_id'] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
 export type FieldChange = { old: unknown; new: unknown };
@@ -66,7 +66,10 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export function editedEntry(before: Appointment, after: Appointment, by: Actor): HistoryEntry {
   const changes: Partial<Record<EditableField, FieldChange>> = {};
   for (const field of EDITABLE_FIELDS) {
-    if (!same(before[field], after[field])) changes[field] = { old: before[field], new: after[field] };
+    // A card from before technicians has no technician_id at all: the same as null.
+    const old = before[field] ?? null;
+    const now = after[field] ?? null;
+    if (!same(old, now)) changes[field] = { old, new: now };
   }
   return { kind: 'edited', at: after.updated_at, version: after.version, by, changes };
 }

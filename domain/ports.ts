@@ -9,6 +9,7 @@ import type { HistoryEntry } from './history';
 import type { FailureReason, MoveRecord } from './move';
 import type { StatsFigures } from './stats';
 import type { StatsCard, StoredDayStats } from './stats-days';
+import type { Technician } from './technician';
 
 export interface ShopRepository {
   /** Creates the customer; throws AlreadyExistsError when the id is taken. */
@@ -16,6 +17,11 @@ export interface ShopRepository {
   getCustomer(id: string): Promise<Customer | undefined>;
   createVehicle(vehicle: Vehicle): Promise<void>;
   getVehicle(id: string): Promise<Vehicle | undefined>;
+  /** Creates the technician; throws AlreadyExistsError when the id is taken. */
+  createTechnician(technician: Technician): Promise<void>;
+  getTechnician(id: string): Promise<Technician | undefined>;
+  /** Every technician, in no particular order (a shop has a handful). */
+  listTechnicians(): Promise<Technician[]>;
   listServices(): Promise<Service[]>;
   putServices(services: readonly Service[]): Promise<void>;
   /**

@@ -62,15 +62,22 @@ export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, RoutePermission>> = {
   'GET /api/admin/appointments/{id}/history': { role: 'viewer' },
   'GET /api/admin/moves/{move_id}': { role: 'viewer' },
   'GET /api/admin/dashboard/stats': { role: 'viewer' },
+  // The board shows technicians' names to everyone who sees it, a TV screen included.
+  'GET /api/admin/technicians': { role: 'viewer' },
   'POST /api/admin/appointments/{id}/move': { role: 'staff', writes: 'moves' },
-  // Staff keep the notes up to date; rescheduling and changing the work is the office's.
+  // Staff keep the notes up to date and hand cards to technicians; rescheduling and changing the
+  // work is the office's.
   'PATCH /api/admin/appointments/{id}': {
     role: 'staff',
     writes: 'records',
-    fields: { byField: { expected_version: 'staff', notes: 'staff' }, otherFields: 'admin' },
+    fields: {
+      byField: { expected_version: 'staff', notes: 'staff', technician_id: 'staff' },
+      otherFields: 'admin',
+    },
   },
   'POST /api/admin/customers': { role: 'admin', writes: 'records' },
   'POST /api/admin/vehicles': { role: 'admin', writes: 'records' },
+  'POST /api/admin/technicians': { role: 'admin', writes: 'records' },
   'POST /api/admin/appointments': { role: 'admin', writes: 'records' },
 };
 

@@ -59,12 +59,24 @@ export const patchAppointmentSchema = z
     appt_start: instant.optional(),
     appt_end: instant.optional(),
     service_codes: serviceCodes.optional(),
+    technician_id: idSchema.nullable().optional(),
   })
-  .refine((p) => p.notes !== undefined || p.appt_start || p.appt_end || p.service_codes, {
-    message: 'nothing to change: send notes, appt_start, appt_end or service_codes',
-    path: ['body'],
-  });
+  .refine(
+    (p) =>
+      p.notes !== undefined || p.technician_id !== undefined || p.appt_start || p.appt_end || p.service_codes,
+    {
+      message: 'nothing to change: send notes, technician_id, appt_start, appt_end or service_codes',
+      path: ['body'],
+    },
+  );
 export type PatchAppointmentInput = z.infer<typeof patchAppointmentSchema>;
+
+export const createTechnicianSchema = z.strictObject({
+  id: idSchema.optional(),
+  name: z.string().trim().min(1).max(200),
+  active: z.boolean().optional(),
+});
+export type CreateTechnicianInput = z.infer<typeof createTechnicianSchema>;
 
 export const moveIdSchema = z.union([z.uuid(), z.ulid()], { message: 'must be a UUID or a ULID' });
 
@@ -94,6 +106,24 @@ export const dayRangeQuerySchema = z.union(
   ],
   { message: 'give either date=YYYY-MM-DD or both from=YYYY-MM-DD and to=YYYY-MM-DD' },
 );
+
+/** `technician_id=` of the board: a technician's id, or `none` for the unassigned cards. */
+export const NO_TECHNICIAN = 'none';
+const technicianFilter = z
+  .union([z.literal(NO_TECHNICIAN), idSchema], { message: `must be a technician id or ${NO_TECHNICIAN}` })
+  .optional();
+
+/** The board's query: a day range as dayRangeQuerySchema, optionally narrowed to one technician's cards. */
+export const boardQuerySchema = z.union(
+  [
+    z
+      .strictObject({ date: day, technician_id: technicianFilter })
+      .transform((q) => ({ from: q.date, to: q.date, technician_id: q.technician_id })),
+    z.strictObject({ from: day, to: day, technician_id: technicianFilter }),
+  ],
+  { message: 'give either date=YYYY-MM-DD or both from=YYYY-MM-DD and to=YYYY-MM-DD' },
+);
+export type BoardQuery = z.infer<typeof boardQuerySchema>;
 
 /** The message put on moves.fifo; the worker parses it with the same schema. */
 export const moveMessageSchema = z.strictObject({

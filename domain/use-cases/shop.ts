@@ -7,13 +7,17 @@ import { assembleBoard, type Board } from '../board';
 import type { Customer, Vehicle } from '../customer';
 import { checkDayRange, dayOf, daysBetween } from '../days';
 import { NotFoundError, UnprocessableError } from '../errors';
+import { sortTechnicians, type Technician } from '../technician';
 import { createdEntry, editedEntry, historyPage, type HistoryEntry } from '../history';
 import type { Actor } from '../roles';
 import type { CardVersion, ShopRepository, StatsDayStore, WarnLog } from '../ports';
 import {
   MAX_BOARD_DAYS,
   MAX_STATS_DAYS,
+  NO_TECHNICIAN,
+  type BoardQuery,
   type CreateAppointmentInput,
+  type CreateTechnicianInput,
   type CreateCustomerInput,
   type CreateVehicleInput,
   type PatchAppointmentInput,
@@ -105,6 +109,22 @@ export async function addVehicle(deps: ShopDeps, input: CreateVehicleInput): Pro
   return vehicle;
 }
 
+export async function addTechnician(deps: ShopDeps, input: CreateTechnicianInput): Promise<Technician> {
+  const technician: Technician = {
+    id: input.id ?? deps.newId(),
+    name: input.name,
+    active: input.active ?? true,
+    created_at: deps.now(),
+  };
+  await deps.shop.createTechnician(technician);
+  return technician;
+}
+
+/** Every technician, active ones first. */
+export async function listTechnicians(deps: Pick<ShopDeps, 'shop'>): Promise<Technician[]> {
+  return sortTechnicians(await deps.shop.listTechnicians());
+}
+
 /** Steps: read customer, vehicle and catalog in parallel; apply the rules; write the card with its `created` entry. */
 export async function bookAppointment(
   deps: ShopDeps,
@@ -130,8 +150,8 @@ export async function getAppointment(deps: ShopDeps, id: string): Promise<Appoin
 }
 
 /**
- * Steps: read the card; check the caller's version and the edit; write it with its `edited` entry,
- * conditionally on version.
+ * Steps: read the card, the catalog and the technician the edit names (if any) in parallel; check
+ * the caller's version and the edit; write it with its `edited` entry, conditionally on version.
  */
 export async function editAppointment(
   deps: ShopDeps,
@@ -139,9 +159,13 @@ export async function editAppointment(
   patch: PatchAppointmentInput,
   by: Actor,
 ): Promise<Appointment> {
-  const [current, catalog] = await Promise.all([deps.shop.getAppointment(id), deps.shop.listServices()]);
+  const [current, catalog, technician] = await Promise.all([
+    deps.shop.getAppointment(id),
+    deps.shop.listServices(),
+    typeof patch.technician_id === 'string' ? deps.shop.getTechnician(patch.technician_id) : undefined,
+  ]);
   if (!current) throw new NotFoundError(`no appointment with id ${id}`, { id });
-  const next = patchAppointment(current, patch, catalog, deps.now());
+  const next = patchAppointment(current, patch, catalog, deps.now(), technician);
   await withStatsDaysTouched(
     deps,
     [dayOf(current.appt_start, deps.timeZone), dayOf(next.appt_start, deps.timeZone)],
@@ -168,13 +192,28 @@ export async function getHistory(
   return { appointment_id: id, version: card.version, ...historyPage(entries) };
 }
 
+/**
+ * Steps: check the range; read its days' cards and, with a technician filter naming one, that
+ * technician (422 when there is none) in parallel; keep that technician's cards (`none`: the
+ * unassigned ones) and lay them out in the six columns.
+ */
 export async function getBoard(
   deps: Pick<ShopDeps, 'shop' | 'timeZone'>,
-  range: { from: string; to: string },
+  query: BoardQuery,
 ): Promise<Board> {
-  checkDayRange(range, MAX_BOARD_DAYS);
-  const items = await deps.shop.boardItems(daysBetween(range.from, range.to));
-  return assembleBoard(range.from, range.to, items, deps.timeZone);
+  checkDayRange(query, MAX_BOARD_DAYS);
+  const filter = query.technician_id;
+  const [items, technician] = await Promise.all([
+    deps.shop.boardItems(daysBetween(query.from, query.to)),
+    filter && filter !== NO_TECHNICIAN ? deps.shop.getTechnician(filter) : undefined,
+  ]);
+  if (filter && filter !== NO_TECHNICIAN && !technician) {
+    throw new UnprocessableError('unknown technician', { technician_id: `no technician with id ${filter}` });
+  }
+  const wanted = filter === NO_TECHNICIAN ? null : filter;
+  const shown =
+    filter === undefined ? items : items.filter((item) => (item.technician_id ?? null) === wanted);
+  return assembleBoard(query.from, query.to, shown, deps.timeZone);
 }
 
 /**

@@ -17,14 +17,18 @@ import {
   moveSchema,
   pendingMoveSchema,
   serviceSchema,
+  technicianSchema,
   vehicleSchema,
   type ErrorCode,
 } from '../../domain/api-schemas';
 import {
   MAX_BOARD_DAYS,
   MAX_STATS_DAYS,
+  NO_TECHNICIAN,
+  boardQuerySchema,
   createAppointmentSchema,
   createCustomerSchema,
+  createTechnicianSchema,
   createVehicleSchema,
   dayRangeQuerySchema,
   historyQuerySchema,
@@ -121,6 +125,7 @@ export const VEHICLE_EXAMPLE = {
   model: 'Camry',
   plate: '7ABC123',
 };
+export const TECHNICIAN_EXAMPLE = { id: 'T1', name: 'Marco Diaz' };
 export const MOVE_EXAMPLE = { to_status: 'in_progress', expected_version: 1, from_status: 'scheduled' };
 
 export const API_CONTRACT: Record<string, RouteContract> = {
@@ -187,6 +192,24 @@ export const API_CONTRACT: Record<string, RouteContract> = {
       422: { description: 'No customer with customer_id (details.customer_id)', codes: ['unprocessable'] },
     },
   },
+  'POST /api/admin/technicians': {
+    operationId: 'createTechnician',
+    summary: 'Add a technician (active unless active: false)',
+    tag: 'shop',
+    body: { schema: createTechnicianSchema, example: TECHNICIAN_EXAMPLE },
+    responses: {
+      201: { description: 'Created', data: technicianSchema },
+      400: bad400('A bad body'),
+      409: { description: 'A technician with that id exists (details.id)', codes: ['already_exists'] },
+      413: tooLarge,
+    },
+  },
+  'GET /api/admin/technicians': {
+    operationId: 'listTechnicians',
+    summary: 'Every technician, active ones first',
+    tag: 'shop',
+    responses: { 200: { description: 'The technicians', data: technicianSchema.array() } },
+  },
   'GET /api/admin/services': {
     operationId: 'listServices',
     summary: 'The service catalog',
@@ -214,12 +237,22 @@ export const API_CONTRACT: Record<string, RouteContract> = {
     summary: 'The status board: six columns of cards',
     description: `For one day or at most ${MAX_BOARD_DAYS} days. Send the ETag back in If-None-Match to get a bodiless 304 while nothing changed.`,
     tag: 'board',
-    query: rangeQuery(MAX_BOARD_DAYS),
+    query: {
+      schema: boardQuerySchema,
+      descriptions: {
+        ...rangeQuery(MAX_BOARD_DAYS).descriptions,
+        technician_id: `Only this technician's cards (${NO_TECHNICIAN}: the unassigned ones); the six columns and their counts stay.`,
+      },
+    },
     maxDays: MAX_BOARD_DAYS,
     responses: {
       200: { description: 'The board', data: boardSchema, headers: ['ETag'] },
       304: { description: 'Unchanged since the ETag sent in If-None-Match', headers: ['ETag'] },
       400: rangeErrors(MAX_BOARD_DAYS),
+      422: {
+        description: 'No technician with technician_id (details.technician_id)',
+        codes: ['unprocessable'],
+      },
     },
   },
   'GET /api/admin/appointments/{id}': {
@@ -253,7 +286,7 @@ export const API_CONTRACT: Record<string, RouteContract> = {
   },
   'PATCH /api/admin/appointments/{id}': {
     operationId: 'updateAppointment',
-    summary: 'Edit notes, times or services (status changes only through moves)',
+    summary: 'Edit notes, technician, times or services (status changes only through moves)',
     tag: 'shop',
     pathParams: appointmentId,
     body: {
@@ -270,7 +303,8 @@ export const API_CONTRACT: Record<string, RouteContract> = {
       },
       413: tooLarge,
       422: {
-        description: 'Unknown service code, or appt_end not after appt_start',
+        description:
+          'Unknown service code, appt_end not after appt_start, or an unknown or inactive technician_id (details name each)',
         codes: ['unprocessable'],
       },
     },

@@ -11,8 +11,10 @@ import { Router } from './router';
 import {
   createAppointment,
   createCustomer,
+  createTechnician,
   createVehicle,
   listServices,
+  listTechnicians,
   readAppointment,
   updateAppointment,
 } from './shop-routes';
@@ -24,6 +26,8 @@ export const router = new Router([
   { method: 'POST', path: '/api/admin/customers', handler: createCustomer },
   { method: 'POST', path: '/api/admin/vehicles', handler: createVehicle },
   { method: 'GET', path: '/api/admin/services', handler: listServices },
+  { method: 'POST', path: '/api/admin/technicians', handler: createTechnician },
+  { method: 'GET', path: '/api/admin/technicians', handler: listTechnicians },
   { method: 'POST', path: '/api/admin/appointments', handler: createAppointment },
   { method: 'GET', path: '/api/admin/appointments/board', handler: board },
   { method: 'GET', path: '/api/admin/appointments/{id}', handler: readAppointment },

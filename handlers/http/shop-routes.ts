@@ -1,18 +1,27 @@
 /** Customers, vehicles, the catalog and appointments: parse, call the use case, shape the response. */
-import { appointmentSchema, customerSchema, serviceSchema, vehicleSchema } from '../../domain/api-schemas';
+import {
+  appointmentSchema,
+  customerSchema,
+  serviceSchema,
+  technicianSchema,
+  vehicleSchema,
+} from '../../domain/api-schemas';
 import {
   createAppointmentSchema,
   createCustomerSchema,
+  createTechnicianSchema,
   createVehicleSchema,
   idSchema,
   patchAppointmentSchema,
 } from '../../domain/schemas';
 import {
   addCustomer,
+  addTechnician,
   addVehicle,
   bookAppointment,
   editAppointment,
   getAppointment,
+  listTechnicians as allTechnicians,
 } from '../../domain/use-cases/shop';
 import { NotFoundError } from '../../domain/errors';
 import { presentAppointment } from '../../domain/appointment';
@@ -31,6 +40,12 @@ export const createCustomer: RouteHandler = async ({ body, deps }) =>
 
 export const createVehicle: RouteHandler = async ({ body, deps }) =>
   ok(vehicleSchema, await addVehicle(deps, parseInput(createVehicleSchema, body, 'body')), 201);
+
+export const createTechnician: RouteHandler = async ({ body, deps }) =>
+  ok(technicianSchema, await addTechnician(deps, parseInput(createTechnicianSchema, body, 'body')), 201);
+
+export const listTechnicians: RouteHandler = async ({ deps }) =>
+  ok(technicianSchema.array(), await allTechnicians(deps));
 
 export const listServices: RouteHandler = async ({ deps }) => {
   const services = await deps.shop.listServices();

@@ -31,6 +31,9 @@ export class CachedCatalogShopRepository implements ShopRepository {
   getCustomer: ShopRepository['getCustomer'] = (id) => this.inner.getCustomer(id);
   createVehicle: ShopRepository['createVehicle'] = (v) => this.inner.createVehicle(v);
   getVehicle: ShopRepository['getVehicle'] = (id) => this.inner.getVehicle(id);
+  createTechnician: ShopRepository['createTechnician'] = (t) => this.inner.createTechnician(t);
+  getTechnician: ShopRepository['getTechnician'] = (id) => this.inner.getTechnician(id);
+  listTechnicians: ShopRepository['listTechnicians'] = () => this.inner.listTechnicians();
   createAppointment: ShopRepository['createAppointment'] = (a, h) => this.inner.createAppointment(a, h);
   getAppointment: ShopRepository['getAppointment'] = (id) => this.inner.getAppointment(id);
   updateAppointment: ShopRepository['updateAppointment'] = (a, v, e) => this.inner.updateAppointment(a, v, e);

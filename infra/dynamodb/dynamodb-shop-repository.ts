@@ -20,9 +20,10 @@ import { dayRangeInstants, daysBetween } from '../../domain/days';
 import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
 import type { HistoryEntry } from '../../domain/history';
 import type { ShopRepository } from '../../domain/ports';
+import type { Technician } from '../../domain/technician';
 import { historyPut, queryHistory } from './history-items';
 import { appointmentItem, fromItem } from './items';
-import { INDEX_BY_DAY, INDEX_BY_MONTH, keys } from './table';
+import { INDEX_BY_DAY, INDEX_BY_MONTH, TECHNICIANS_PARTITION, keys } from './table';
 
 export class DynamoDbShopRepository implements ShopRepository {
   constructor(
@@ -88,6 +89,26 @@ export class DynamoDbShopRepository implements ShopRepository {
 
   getVehicle(id: string): Promise<Vehicle | undefined> {
     return this.getEntity<Vehicle>(keys.vehicle(id));
+  }
+
+  createTechnician(technician: Technician): Promise<void> {
+    return this.putNew(
+      { ...keys.technician(technician.id), type: 'technician', ...technician },
+      'technician',
+      technician.id,
+    );
+  }
+
+  getTechnician(id: string): Promise<Technician | undefined> {
+    return this.getEntity<Technician>(keys.technician(id), true);
+  }
+
+  listTechnicians(): Promise<Technician[]> {
+    return this.queryAll<Technician>({
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': TECHNICIANS_PARTITION },
+      ConsistentRead: true,
+    });
   }
 
   listServices(): Promise<Service[]> {
@@ -208,7 +229,7 @@ export function boardDayQuery(day: string) {
     KeyConditionExpression: 'GSI1PK = :pk',
     ExpressionAttributeValues: { ':pk': keys.dayPartition(day) },
     ProjectionExpression:
-      'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes',
+      'id, #s, version, appt_start, appt_end, customer_id, vehicle_id, customer_name, vehicle_label, service_codes, notes, technician_id, technician_name, status_entered_at, updated_at',
     ExpressionAttributeNames: { '#s': 'status' },
   };
 }

@@ -25,6 +25,7 @@ export const PENDING_PROJECTION = [
 ];
 
 export const HISTORY_SK_PREFIX = 'HIST#';
+export const TECHNICIANS_PARTITION = 'TECHNICIANS';
 
 const statsMonthPartition = (month: string) => `STATS#${month}`;
 
@@ -33,6 +34,8 @@ export const keys = {
   customer: (id: string) => ({ PK: `CUST#${id}`, SK: 'CUSTOMER' }),
   vehicle: (id: string) => ({ PK: `VEH#${id}`, SK: 'VEHICLE' }),
   service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
+  /** All technicians share one partition, like the catalog: a shop has a handful, listed by one Query. */
+  technician: (id: string) => ({ PK: TECHNICIANS_PARTITION, SK: `TECH#${id}` }),
   appointment: (id: string) => ({ PK: `APPT#${id}`, SK: 'APPOINTMENT' }),
   /** The table's own facts: the time zone its day keys are of (table-zone.ts). */
   tableZone: { PK: 'TABLE', SK: 'TIME_ZONE' },

@@ -20,7 +20,7 @@ const DAY = '2026-06-01';
 /** What the local gateway puts in userArn for a key (local/sigv4-verifier.ts), as IAM would an ARN. */
 const NO_ROLE_ARN = `arn:aws:iam::000000000000:user/${NO_ROLE_KEY.accessKeyId}`;
 let signed: SignedApp;
-let ids: { customer: string; vehicle: string; card: string; move: string };
+let ids: { customer: string; vehicle: string; card: string; move: string; technician: string };
 
 beforeAll(async () => {
   signed = await startSignedApp();
@@ -35,12 +35,14 @@ beforeAll(async () => {
   const vehicleId = vehicle.body?.ok ? vehicle.body.data.id : '';
   const card = await admin.createAppointment(appointmentBody(customerId, vehicleId));
   const cardId = card.body?.ok ? card.body.data.id : '';
+  const technician = await admin.request('POST', '/api/admin/technicians', { name: 'Roles Tech' });
   const move = await signed.as.staff.submitMove(cardId, { to_status: 'scheduled', expected_version: 1 });
   ids = {
     customer: customerId,
     vehicle: vehicleId,
     card: cardId,
     move: move.body?.ok ? move.body.data.move_id : '',
+    technician: technician.body?.ok ? (technician.body.data as { id: string }).id : '',
   };
   expect(Object.values(ids).every((v) => v !== '')).toBe(true);
 });
@@ -82,6 +84,8 @@ const CASES: Record<RouteKey, { path: () => string; body?: () => unknown }> = {
     body: () => ({ expected_version: 1, notes: 'seen by the roles test' }),
   },
   'POST /api/admin/customers': { path: () => '/api/admin/customers', body: () => ({ name: 'New' }) },
+  'GET /api/admin/technicians': { path: () => '/api/admin/technicians' },
+  'POST /api/admin/technicians': { path: () => '/api/admin/technicians', body: () => ({ name: 'New Tech' }) },
   'POST /api/admin/vehicles': {
     path: () => '/api/admin/vehicles',
     body: () => ({ customer_id: ids.customer, make: 'Ford', model: 'Ka' }),
@@ -148,6 +152,17 @@ describe('PATCH by field', () => {
   it('lets staff change notes', async () => {
     const res = await patch('staff', { expected_version: await current(), notes: 'staff note' });
     expect(res.status).toBe(200);
+  });
+
+  it('lets staff give the card to a technician and take it back', async () => {
+    const given = await patch('staff', { expected_version: await current(), technician_id: ids.technician });
+    expect(given.status).toBe(200);
+    expect(given.body).toMatchObject({
+      data: { technician_id: ids.technician, technician_name: 'Roles Tech' },
+    });
+    const taken = await patch('staff', { expected_version: await current(), technician_id: null });
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({ data: { technician_id: null, technician_name: null } });
   });
 
   it.each([

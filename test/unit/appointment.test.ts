@@ -1,6 +1,8 @@
 import {
   createAppointment,
   patchAppointment,
+  presentAppointment,
+  statusSince,
   type Appointment,
   type AppointmentRefs,
 } from '../../domain/appointment';
@@ -8,6 +10,7 @@ import type { Service } from '../../domain/catalog';
 import type { Customer, Vehicle } from '../../domain/customer';
 import { UnprocessableError, VersionConflictError } from '../../domain/errors';
 import type { CreateAppointmentInput, PatchAppointmentInput } from '../../domain/schemas';
+import type { Technician } from '../../domain/technician';
 import { anAppointment as baseAppointment } from '../support/factories';
 
 const NOW = '2025-09-30T12:00:00.000Z';
@@ -96,6 +99,8 @@ describe('createAppointment', () => {
       appt_end: '2025-10-01T16:00:00.000Z',
       service_codes: ['OIL001'],
       notes: 'x',
+      technician_id: null,
+      technician_name: null,
       status_entered_at: { scheduled: NOW },
       last_move_id: null,
       created_at: NOW,
@@ -240,6 +245,50 @@ describe('patchAppointment', () => {
     expect(next).toEqual({ ...current, notes: 'call before starting', version: 5, updated_at: LATER });
   });
 
+  describe('technician_id', () => {
+    const tech = (over: Partial<Technician> = {}): Technician => ({
+      id: 'T1',
+      name: 'Marco Diaz',
+      active: true,
+      created_at: NOW,
+      ...over,
+    });
+
+    it("gives the card to an active technician, copying the technician's name", () => {
+      const next = patchAppointment(anAppointment(), aPatch({ technician_id: 'T1' }), CATALOG, LATER, tech());
+
+      expect(next).toMatchObject({ technician_id: 'T1', technician_name: 'Marco Diaz', version: 5 });
+    });
+
+    it('unassigns with null', () => {
+      const current = anAppointment({ technician_id: 'T1', technician_name: 'Marco Diaz' });
+
+      const next = patchAppointment(current, aPatch({ technician_id: null }), CATALOG, LATER);
+
+      expect([next.technician_id, next.technician_name]).toEqual([null, null]);
+    });
+
+    it('keeps the technician when the patch leaves it out', () => {
+      const current = anAppointment({ technician_id: 'T1', technician_name: 'Marco Diaz' });
+
+      const next = patchAppointment(current, aPatch({ notes: 'x' }), CATALOG, LATER);
+
+      expect([next.technician_id, next.technician_name]).toEqual(['T1', 'Marco Diaz']);
+    });
+
+    it.each([
+      ['unknown', undefined, 'no technician with id T1'],
+      ['inactive', tech({ active: false }), 'technician T1 is not active'],
+    ])('refuses an %s technician with a 422 naming technician_id', (_label, found, message) => {
+      const err = errorFrom(() =>
+        patchAppointment(anAppointment(), aPatch({ technician_id: 'T1' }), CATALOG, LATER, found),
+      );
+
+      expect(err).toBeInstanceOf(UnprocessableError);
+      expect((err as UnprocessableError).details).toEqual({ technician_id: message });
+    });
+  });
+
   it('clears the notes when given null', () => {
     const next = patchAppointment(anAppointment({ notes: 'old' }), aPatch({ notes: null }), CATALOG, LATER);
 
@@ -308,5 +357,35 @@ describe('patchAppointment', () => {
 
       expect((err as UnprocessableError).details).toEqual({ service_codes: 'unknown service code(s): NOPE' });
     });
+  });
+});
+
+describe('statusSince', () => {
+  it('is when the card entered its current column', () => {
+    const card = anAppointment({
+      status: 'in_progress',
+      status_entered_at: { scheduled: '2025-10-01T08:00:00.000Z', in_progress: '2025-10-01T09:00:00.000Z' },
+    });
+
+    expect(statusSince(card)).toBe('2025-10-01T09:00:00.000Z');
+  });
+
+  it('falls back to the last change for a card without that column recorded', () => {
+    const card = anAppointment({
+      status: 'ready',
+      status_entered_at: { scheduled: '2025-10-01T08:00:00.000Z' },
+      updated_at: '2025-10-01T10:00:00.000Z',
+    });
+
+    expect(statusSince(card)).toBe('2025-10-01T10:00:00.000Z');
+  });
+
+  it('is shown on the API view', () => {
+    const card = anAppointment({
+      status: 'scheduled',
+      status_entered_at: { scheduled: '2025-10-01T08:00:00.000Z' },
+    });
+
+    expect(presentAppointment(card).status_since).toBe('2025-10-01T08:00:00.000Z');
   });
 });

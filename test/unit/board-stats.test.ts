@@ -1,4 +1,4 @@
-import type { BoardItem, StatsItem } from '../../domain/appointment';
+import { statusSince, type BoardItem, type StatsItem } from '../../domain/appointment';
 import { assembleBoard } from '../../domain/board';
 import type { Service } from '../../domain/catalog';
 import { computeStats } from '../../domain/stats';
@@ -116,7 +116,9 @@ describe('assembleBoard', () => {
 
     const board = assembleBoard(FROM, TO, [item], 'UTC');
 
-    expect(board.columns.in_progress.items).toEqual([item]);
+    expect(board.columns.in_progress.items).toEqual([
+      { ...item, technician_id: null, technician_name: null, status_since: statusSince(item) },
+    ]);
   });
 
   it('accepts any iterable of cards', () => {

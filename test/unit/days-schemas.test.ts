@@ -211,7 +211,7 @@ describe('schemas', () => {
       const details = detailsOf(patchAppointmentSchema, { expected_version: 1 });
 
       expect(details).toEqual({
-        body: 'nothing to change: send notes, appt_start, appt_end or service_codes',
+        body: 'nothing to change: send notes, technician_id, appt_start, appt_end or service_codes',
       });
     });
   });

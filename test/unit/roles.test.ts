@@ -61,13 +61,20 @@ describe('authorize', () => {
     }
   });
 
-  it('raises PATCH to admin for any field but notes, naming the fields', () => {
+  it('lets staff PATCH notes and technician_id', () => {
+    const route: RouteKey = 'PATCH /api/admin/appointments/{id}';
+    const body = { expected_version: 2, notes: 'x', technician_id: 'T1' };
+    expect(authorize(caller('staff'), route, perm(route), body, 'open')).toEqual({ ok: true });
+    expect(authorize(caller('viewer'), route, perm(route), body, 'open')).toMatchObject({ ok: false });
+  });
+
+  it('raises PATCH to admin for any field but notes and technician_id, naming the fields', () => {
     const route: RouteKey = 'PATCH /api/admin/appointments/{id}';
     const result = authorize(
       caller('staff'),
       route,
       perm(route),
-      { expected_version: 2, notes: 'x', appt_start: 'a', service_codes: [] },
+      { expected_version: 2, notes: 'x', technician_id: null, appt_start: 'a', service_codes: [] },
       'open',
     );
     expect(result).toEqual({

@@ -198,26 +198,29 @@ describe('the board page: figures, drawer, booking, roles', () => {
     ['viewer', false, false],
     ['staff', false, true],
     ['admin', true, true],
-  ] as const)('shows the %s role the booking button: %p, and the drawer edit: %p', async (role, books, edits) => {
-    const card = await bookOwnDay('Seen by every role');
-    const proxy = await proxyAs(world.stack, role);
-    try {
-      const { page, errors } = await openBoard(world.browser, contexts, proxy.url, { date: card.day });
-      expect(await page.locator('.page').getAttribute('data-role')).toBe(role);
-      expect(await page.getByRole('button', { name: 'New appointment' }).count()).toBe(books ? 1 : 0);
+  ] as const)(
+    'shows the %s role the booking button: %p, and the drawer edit: %p',
+    async (role, books, edits) => {
+      const card = await bookOwnDay('Seen by every role');
+      const proxy = await proxyAs(world.stack, role);
+      try {
+        const { page, errors } = await openBoard(world.browser, contexts, proxy.url, { date: card.day });
+        expect(await page.locator('.page').getAttribute('data-role')).toBe(role);
+        expect(await page.getByRole('button', { name: 'New appointment' }).count()).toBe(books ? 1 : 0);
 
-      await cardEl(page, card.id).click();
-      const drawer = page.getByRole('dialog', { name: /Alan Turing/ });
-      await drawer.getByTestId('history-entry').first().waitFor();
-      expect(await drawer.getByLabel('Notes').count()).toBe(edits ? 1 : 0);
-      expect(await drawer.getByRole('button', { name: 'Save' }).count()).toBe(edits ? 1 : 0);
-      expect(await drawer.getByLabel('Start').count()).toBe(role === 'admin' ? 1 : 0);
-      if (role === 'viewer') {
-        expect(await page.locator('[data-testid=card][draggable=true]').count()).toBe(0);
+        await cardEl(page, card.id).click();
+        const drawer = page.getByRole('dialog', { name: /Alan Turing/ });
+        await drawer.getByTestId('history-entry').first().waitFor();
+        expect(await drawer.getByLabel('Notes').count()).toBe(edits ? 1 : 0);
+        expect(await drawer.getByRole('button', { name: 'Save' }).count()).toBe(edits ? 1 : 0);
+        expect(await drawer.getByLabel('Start').count()).toBe(role === 'admin' ? 1 : 0);
+        if (role === 'viewer') {
+          expect(await page.locator('[data-testid=card][draggable=true]').count()).toBe(0);
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await proxy.close();
       }
-      expect(errors).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
-  });
+    },
+  );
 });

@@ -39,16 +39,11 @@ export type HistoryPage = Schemas['HistoryPage'];
 export type Customer = Schemas['Customer'];
 export type Vehicle = Schemas['Vehicle'];
 type PatchOp = paths['/api/admin/appointments/{id}']['patch'];
-export type PatchBody = Json<PatchOp['requestBody']> & { technician_id?: string | null };
+export type PatchBody = Json<PatchOp['requestBody']>;
 export type CreateAppointmentBody = Json<
   NonNullable<paths['/api/admin/appointments']['post']['requestBody']>
 >;
-/** A technician as issue 13 names it (GET /api/admin/technicians). */
-export interface Technician {
-  id: string;
-  name: string;
-  active: boolean;
-}
+export type Technician = Data<paths['/api/admin/technicians']['get'], 200>[number];
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 

@@ -27,11 +27,6 @@ export interface Draft {
   service_codes: string[];
 }
 
-/** A card's technician (issue 13), absent from an API that does not have it yet. */
-export function technicianOf(a: object): string | null | undefined {
-  return (a as { technician_id?: string | null }).technician_id;
-}
-
 export function localDateTime(instant: string, zone: string): string {
   const { day } = wallClock(new Date(instant), zone);
   return `${day}T${localTime(instant, zone)}`;
@@ -45,7 +40,7 @@ function utcOf(local: string, zone: string): string {
 export function draftOf(a: Appointment, zone: string): Draft {
   return {
     notes: a.notes ?? '',
-    technician_id: technicianOf(a) ?? '',
+    technician_id: a.technician_id ?? '',
     start: localDateTime(a.appt_start, zone),
     end: localDateTime(a.appt_end, zone),
     service_codes: [...a.service_codes],
@@ -83,11 +78,7 @@ export function patchFor(
 export function changedFields(before: Appointment, after: Appointment): string[] {
   const fields = ['status', 'appt_start', 'appt_end', 'service_codes', 'notes', 'technician_id'] as const;
   return fields
-    .filter(
-      (f) =>
-        JSON.stringify((before as Record<string, unknown>)[f]) !==
-        JSON.stringify((after as Record<string, unknown>)[f]),
-    )
+    .filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]))
     .map((f) => FIELD_LABELS[f] ?? f);
 }
 

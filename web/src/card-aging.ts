@@ -18,22 +18,14 @@ export const AGING_THRESHOLDS: Readonly<AgingThresholds> = {
   readyMaxMinutes: 30,
 };
 
-/** The card's `status_since` (issue 13); cards from an API without it have none. */
-export function statusSince(card: BoardItem): string | undefined {
-  const since = (card as BoardItem & { status_since?: string | null }).status_since;
-  return typeof since === 'string' ? since : undefined;
-}
-
-/** `in progress 1 h 20 m`, or undefined when the card does not say when it entered its column. */
-export function timeInStatus(card: BoardItem, nowMs: number): string | undefined {
-  const since = statusSince(card);
-  if (!since) return undefined;
-  return `${COLUMN_LABELS[card.status].toLowerCase()} ${formatDuration(nowMs - Date.parse(since))}`;
+/** `in progress 1 h 20 m`: how long since the card entered its column (`status_since`). */
+export function timeInStatus(card: Pick<BoardItem, 'status' | 'status_since'>, nowMs: number): string {
+  return `${COLUMN_LABELS[card.status].toLowerCase()} ${formatDuration(nowMs - Date.parse(card.status_since))}`;
 }
 
 /** Why a card is overdue (`Overdue: past its end time`), or undefined when it is not. */
 export function overdueLabel(
-  card: Pick<BoardItem, 'status' | 'appt_end'> & { status_since?: string | null },
+  card: Pick<BoardItem, 'status' | 'appt_end' | 'status_since'>,
   nowMs: number,
   thresholds: Readonly<AgingThresholds> = AGING_THRESHOLDS,
 ): string | undefined {
@@ -41,8 +33,7 @@ export function overdueLabel(
   if (status === 'in_progress' && thresholds.inProgressPastEnd && nowMs > Date.parse(card.appt_end)) {
     return 'Overdue: past its end time';
   }
-  const since = card.status_since ? Date.parse(card.status_since) : NaN;
-  if (status === 'ready' && nowMs - since > thresholds.readyMaxMinutes * 60_000) {
+  if (status === 'ready' && nowMs - Date.parse(card.status_since) > thresholds.readyMaxMinutes * 60_000) {
     return `Waiting: ready over ${thresholds.readyMaxMinutes} m`;
   }
   return undefined;

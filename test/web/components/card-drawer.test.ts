@@ -23,6 +23,9 @@ const appointment = (over: Partial<Appointment> = {}): Appointment => ({
   appt_end: '2026-03-02T18:00:00.000Z',
   service_codes: ['OIL001'],
   notes: 'Customer waiting',
+  technician_id: null,
+  technician_name: null,
+  status_since: '2026-03-02T17:05:00.000Z',
   status_version: 2,
   status_entered_at: { scheduled: '2026-03-01T10:00:00.000Z', in_progress: '2026-03-02T17:05:00.000Z' },
   last_move_id: 'm1',
@@ -77,7 +80,7 @@ function props(over: Partial<DrawerBodyProps> = {}): DrawerBodyProps {
     zone: ZONE,
     may: { edit: true, admin: true },
     services,
-    technicians: [{ id: 't1', name: 'Linus', active: true }],
+    technicians: [{ id: 't1', name: 'Linus', active: true, created_at: '2026-01-01T00:00:00.000Z' }],
     errors: {},
     notice: undefined,
     saving: false,
@@ -131,7 +134,7 @@ describe('DrawerBody', () => {
     expect(buttons(html)).toEqual([]);
   });
 
-  it('leaves out the technician field where the API has no technicians', () => {
+  it('leaves out the technician field when the technicians could not be read', () => {
     expect(
       Object.keys(labelledControls(render(DrawerBody, props({ technicians: undefined })))),
     ).not.toContain('Technician');
@@ -167,7 +170,7 @@ describe('the drawer edit', () => {
   });
 
   it('clears notes and unassigns with null', () => {
-    const base = { ...appointment(), technician_id: 't1' } as Appointment;
+    const base = appointment({ technician_id: 't1', technician_name: 'Linus' });
     const draft = { ...draftOf(base, ZONE), notes: '', technician_id: '' };
 
     expect(patchFor(base, draft, ZONE, { admin: false, technician: true })).toEqual({

@@ -6,6 +6,7 @@ import { render, textOf } from './render';
 const stats: Stats = {
   from: '2026-03-02',
   to: '2026-03-02',
+  time_zone: 'America/Los_Angeles',
   total: 6,
   by_status: { scheduled: 2, in_progress: 1, ready: 1, completed: 2, no_show: 0, canceled: 0 },
   completion_rate: 0.33,

@@ -90,6 +90,9 @@ export const aCard = (over: Partial<BoardItem> = {}): BoardItem => ({
   vehicle_label: '2021 Honda Civic',
   service_codes: ['OIL001'],
   notes: null,
+  technician_id: null,
+  technician_name: null,
+  status_since: '2026-03-02T08:00:00.000Z',
   ...over,
 });
 

@@ -21,7 +21,6 @@ import {
   formError,
   patchFor,
   rebaseDraft,
-  technicianOf,
   type Draft,
 } from '../appointment-edit';
 import { COLUMN_LABELS } from '../board-view';
@@ -175,15 +174,11 @@ export interface DrawerBodyProps {
 export function DrawerBody(p: DrawerBodyProps) {
   const a = p.appointment;
   const serviceNames = new Map(p.services.map((s) => [s.code, s.name]));
-  const techName = (id: string | null | undefined) =>
-    id ? (p.technicians?.find((t) => t.id === id)?.name ?? id) : 'Unassigned';
-  const technicianName =
-    (a as Appointment & { technician_name?: string | null }).technician_name ?? techName(technicianOf(a));
+  const technicianName = a.technician_id === null ? 'Unassigned' : (a.technician_name ?? a.technician_id);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => p.onDraft({ ...p.draft, [k]: v });
   const err = (field: string) => p.errors[field];
   const described = (field: string) =>
     err(field) ? { 'aria-describedby': `err-${field}`, 'aria-invalid': true } : {};
-  const since = a.status_entered_at[a.status];
 
   return (
     <div className="drawer-body">
@@ -194,11 +189,9 @@ export function DrawerBody(p: DrawerBodyProps) {
         <Field label="Customer" value={`${a.customer_name} (${a.customer_id})`} />
         <Field label="Vehicle" value={`${a.vehicle_label} (${a.vehicle_id})`} />
         <Field label="Services" value={a.service_codes.map((c) => serviceNames.get(c) ?? c).join(', ')} />
-        {technicianOf(a) !== undefined ? <Field label="Technician" value={technicianName} /> : null}
+        <Field label="Technician" value={technicianName} />
         <Field label="Notes" value={a.notes ?? '—'} />
-        {since ? (
-          <Field label={`In ${COLUMN_LABELS[a.status]} since`} value={formatWhen(since, p.zone)} />
-        ) : null}
+        <Field label={`In ${COLUMN_LABELS[a.status]} since`} value={formatWhen(a.status_since, p.zone)} />
         <Field label="Booked" value={formatWhen(a.created_at, p.zone)} />
         <Field label="Last changed" value={formatWhen(a.updated_at, p.zone)} />
         <Field label="Version" value={String(a.version)} />

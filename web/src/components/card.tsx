@@ -10,7 +10,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { allowedTargets } from '../../../domain/status';
 import type { BoardItem, Status } from '../api';
 import { COLUMN_LABELS } from '../board-view';
-import { overdueLabel, statusSince, timeInStatus } from '../card-aging';
+import { overdueLabel, timeInStatus } from '../card-aging';
 import { timeRange } from '../format';
 import type { InFlightMove } from '../move-machine';
 import { movingText } from '../move-messages';
@@ -42,10 +42,10 @@ export function Card(props: CardProps) {
   const final = allowedTargets(card.status).length === 0;
   const movable = props.canMove && !final;
   const time = timeRange(card.appt_start, card.appt_end, props.zone);
-  const technician = technicianLine(card);
-  const since = statusSince(card);
+  const technician =
+    card.technician_id === null ? 'Unassigned' : `Technician: ${card.technician_name ?? card.technician_id}`;
   const aging = timeInStatus(card, props.nowMs);
-  const overdue = overdueLabel({ ...card, status_since: since }, props.nowMs);
+  const overdue = overdueLabel(card, props.nowMs);
 
   const { autoFocus, onFocused } = props;
   useEffect(() => {
@@ -91,7 +91,7 @@ export function Card(props: CardProps) {
       aria-busy={locked}
       aria-label={`${time}, ${card.customer_name}, ${card.vehicle_label}, ${card.service_codes
         .map((c) => serviceNames.get(c) ?? c)
-        .join(', ')}${technician ? `, ${technician}` : ''}${aging ? `, ${aging}` : ''}${
+        .join(', ')}, ${technician}, ${aging}${
         overdue ? `, ${overdue}` : ''
       }${locked ? ', moving' : ''}${props.canMove ? '. Press Enter to move or for details.' : '. Press Enter for details.'}`}
       onKeyDown={onKeyDown}
@@ -140,13 +140,11 @@ export function Card(props: CardProps) {
           </li>
         ))}
       </ul>
-      {technician ? <p className="card-technician">{technician}</p> : null}
-      {aging || overdue ? (
-        <p className="card-aging">
-          {aging ? <span>{aging}</span> : null}
-          {overdue ? <span className="overdue-label">{overdue}</span> : null}
-        </p>
-      ) : null}
+      <p className="card-technician">{technician}</p>
+      <p className="card-aging">
+        <span>{aging}</span>
+        {overdue ? <span className="overdue-label">{overdue}</span> : null}
+      </p>
       {card.notes ? <p className="card-notes">{card.notes}</p> : null}
       {move ? (
         <p
@@ -177,13 +175,6 @@ export function Card(props: CardProps) {
       ) : null}
     </article>
   );
-}
-
-/** `Technician: Ada` or `Unassigned`; nothing from an API without technicians (before issue 13). */
-function technicianLine(card: BoardItem): string | undefined {
-  const c = card as BoardItem & { technician_id?: string | null; technician_name?: string | null };
-  if (c.technician_id === undefined) return undefined;
-  return c.technician_id === null ? 'Unassigned' : `Technician: ${c.technician_name ?? c.technician_id}`;
 }
 
 function MoveMenu({
