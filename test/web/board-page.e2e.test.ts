@@ -194,6 +194,60 @@ describe('the board page: figures, drawer, booking, roles', () => {
     expect(errors).toEqual([]);
   });
 
+  it('filters the board by technician through the API, and assigns a technician from the drawer', async () => {
+    const tech = await api<{ id: string; name: string }>('POST', '/api/admin/technicians', {
+      id: `t-${nextDay}`,
+      name: `Linus ${nextDay}`,
+    });
+    const assigned = await bookOwnDay();
+    const other = await api<{ id: string }>('POST', '/api/admin/appointments', {
+      customer_id: '1',
+      vehicle_id: '1',
+      appt_start: `${assigned.day}T12:00:00Z`,
+      appt_end: `${assigned.day}T13:00:00Z`,
+      service_codes: ['OIL001'],
+    });
+    await api('PATCH', `/api/admin/appointments/${assigned.id}`, {
+      expected_version: assigned.version,
+      technician_id: tech.id,
+    });
+    const { page, errors } = await openBoard(world.browser, contexts, world.baseUrl, { date: assigned.day });
+    await cardEl(page, assigned.id)
+      .filter({ hasText: `Technician: ${tech.name}` })
+      .waitFor();
+    expect(await cardEl(page, other.id).textContent()).toMatch(/Unassigned.*scheduled \d+ m/);
+    const boardAsked = (filter: string) =>
+      page.waitForResponse((r) => r.url().includes('/board?') && r.url().includes(`technician_id=${filter}`));
+
+    const filter = page.getByRole('combobox', { name: 'Technician', exact: true });
+    await Promise.all([boardAsked(tech.id), filter.selectOption({ label: tech.name })]);
+    await cardEl(page, other.id).waitFor({ state: 'detached' });
+    expect(await page.getByTestId('card').count()).toBe(1);
+
+    await Promise.all([boardAsked('none'), filter.selectOption({ label: 'Unassigned' })]);
+    await cardEl(page, other.id).waitFor();
+    expect(await cardEl(page, assigned.id).count()).toBe(0);
+
+    // Assign it from the drawer: it leaves the unassigned board.
+    await cardEl(page, other.id).click();
+    const drawer = page.getByRole('dialog', { name: /Ada Lovelace/ });
+    await drawer.getByLabel('Technician').selectOption({ label: tech.name });
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer
+      .getByTestId('history-entry')
+      .first()
+      .filter({ hasText: `Technician: none → “${tech.name}”` })
+      .waitFor();
+    await page.keyboard.press('Escape');
+    await cardEl(page, other.id).waitFor({ state: 'detached' });
+
+    await filter.selectOption({ label: 'All' });
+    await cardEl(page, other.id)
+      .filter({ hasText: `Technician: ${tech.name}` })
+      .waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it.each([
     ['viewer', false, false],
     ['staff', false, true],

@@ -82,25 +82,28 @@ export function changedFields(before: Appointment, after: Appointment): string[]
     .map((f) => FIELD_LABELS[f] ?? f);
 }
 
-function show(
-  field: string,
-  value: unknown,
-  zone: string,
-  serviceNames: ReadonlyMap<string, string>,
-): string {
+function show(field: string, value: unknown, zone: string, names: Names): string {
   if (value === null || value === undefined || value === '') return 'none';
   if ((field === 'appt_start' || field === 'appt_end') && typeof value === 'string') {
     return localDateTime(value, zone).replace('T', ' ');
   }
-  if (Array.isArray(value)) return value.map((c) => serviceNames.get(String(c)) ?? String(c)).join(', ');
+  if (Array.isArray(value)) return value.map((c) => names.services.get(String(c)) ?? String(c)).join(', ');
+  if (field === 'technician_id' && typeof value === 'string')
+    return `“${names.technicians.get(value) ?? value}”`;
   return typeof value === 'string' ? `“${value}”` : JSON.stringify(value);
+}
+
+/** Names for the codes and ids a history entry holds. */
+export interface Names {
+  services: ReadonlyMap<string, string>;
+  technicians: ReadonlyMap<string, string>;
 }
 
 /** What a history entry did, in words: `Moved Scheduled → In progress`, `Notes: none → “x”`. */
 export function describeEntry(
   entry: HistoryEntry,
   zone: string,
-  serviceNames: ReadonlyMap<string, string> = new Map(),
+  names: Names = { services: new Map(), technicians: new Map() },
 ): string {
   switch (entry.kind) {
     case 'created':
@@ -111,7 +114,7 @@ export function describeEntry(
       return Object.entries(entry.changes)
         .map(
           ([field, c]) =>
-            `${FIELD_LABELS[field] ?? field}: ${show(field, c.old, zone, serviceNames)} → ${show(field, c.new, zone, serviceNames)}`,
+            `${FIELD_LABELS[field] ?? field}: ${show(field, c.old, zone, names)} → ${show(field, c.new, zone, names)}`,
         )
         .join('; ');
   }

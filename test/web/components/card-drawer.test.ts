@@ -216,8 +216,22 @@ describe('the drawer edit', () => {
       },
     };
 
-    expect(describeEntry(entry, ZONE, new Map([['OIL001', 'Oil change']]))).toBe(
-      'Services: Oil change → Oil change, BRK001; Start: 2026-03-02 09:00 → 2026-03-02 10:00',
+    expect(
+      describeEntry(entry, ZONE, { services: new Map([['OIL001', 'Oil change']]), technicians: new Map() }),
+    ).toBe('Services: Oil change → Oil change, BRK001; Start: 2026-03-02 09:00 → 2026-03-02 10:00');
+  });
+
+  it('names the technician of an edit entry', () => {
+    const entry: HistoryEntry = {
+      at: '2026-03-02T17:10:00.000Z',
+      version: 4,
+      by,
+      kind: 'edited',
+      changes: { technician_id: { old: null, new: 't1' } },
+    };
+
+    expect(describeEntry(entry, ZONE, { services: new Map(), technicians: new Map([['t1', 'Linus']]) })).toBe(
+      'Technician: none → “Linus”',
     );
   });
 });

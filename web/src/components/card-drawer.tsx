@@ -174,6 +174,7 @@ export interface DrawerBodyProps {
 export function DrawerBody(p: DrawerBodyProps) {
   const a = p.appointment;
   const serviceNames = new Map(p.services.map((s) => [s.code, s.name]));
+  const names = { services: serviceNames, technicians: new Map(p.technicians?.map((t) => [t.id, t.name])) };
   const technicianName = a.technician_id === null ? 'Unassigned' : (a.technician_name ?? a.technician_id);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => p.onDraft({ ...p.draft, [k]: v });
   const err = (field: string) => p.errors[field];
@@ -286,7 +287,7 @@ export function DrawerBody(p: DrawerBodyProps) {
           <ol className="history-list" aria-label="Changes, newest first">
             {p.history.map((e) => (
               <li key={e.version} data-testid="history-entry">
-                <span className="history-what">{describeEntry(e, p.zone, serviceNames)}</span>
+                <span className="history-what">{describeEntry(e, p.zone, names)}</span>
                 <span className="history-meta">
                   {e.by.principal} ({e.by.role}) · <time dateTime={e.at}>{formatWhen(e.at, p.zone)}</time> · v
                   {e.version}

@@ -58,9 +58,10 @@ export function Header(props: HeaderProps) {
       </nav>
       <div className="tools">
         {props.technicians ? (
-          <label className="tech-filter">
-            <span>Technician</span>
+          <div className="tech-filter">
+            <label htmlFor="tech-filter">Technician</label>
             <select
+              id="tech-filter"
               value={props.technician ?? ''}
               onChange={(e) => props.onTechnician(e.target.value === '' ? undefined : e.target.value)}
             >
@@ -72,7 +73,7 @@ export function Header(props: HeaderProps) {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         ) : null}
         {props.onNewAppointment ? (
           <button type="button" className="primary" onClick={props.onNewAppointment}>
