@@ -126,6 +126,30 @@ export const dashboardStatsSchema = named(
       .min(0)
       .nullable()
       .describe('Mean minutes from in_progress to ready; null when no card has both.'),
+    car_count: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Appointments that reached in_progress (now in_progress, ready or completed).'),
+    average_repair_order_cents: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .describe('revenue_cents / completed, rounded; null when none completed.'),
+    show_rate: rate.describe('car_count / (car_count + no_show); null when both are 0.'),
+    by_technician: z
+      .record(
+        z.string(),
+        z.strictObject({
+          completed: z.number().int().min(0),
+          revenue_cents: z.number().int().min(0),
+          avg_cycle_minutes: z.number().min(0).nullable(),
+        }),
+      )
+      .describe(
+        'Per technician id, and "unassigned": completed, revenue_cents and avg_cycle_minutes of their cards.',
+      ),
   }),
   'DashboardStats',
   "Figures of the appointments starting on the inclusive local days from..to of the shop's time zone.",

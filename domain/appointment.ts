@@ -144,7 +144,7 @@ export type BoardItem = Partial<Pick<Appointment, 'status_entered_at' | 'updated
 /** The fields dashboard stats need (the stats index projects only these). */
 export type StatsItem = Pick<
   Appointment,
-  'id' | 'status' | 'appt_start' | 'service_codes' | 'status_entered_at'
+  'id' | 'status' | 'appt_start' | 'service_codes' | 'status_entered_at' | 'technician_id'
 >;
 
 const APPOINTMENT_VIEW_ORDER = [

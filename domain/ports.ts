@@ -15,6 +15,13 @@ export interface ShopRepository {
   /** Creates the customer; throws AlreadyExistsError when the id is taken. */
   createCustomer(customer: Customer): Promise<void>;
   getCustomer(id: string): Promise<Customer | undefined>;
+  /**
+   * Customers one of whose search keys (customerSearchKeys) starts with one of `terms`: at most
+   * `limit` keys read per term, so a search is bounded however many customers match.
+   */
+  searchCustomers(terms: readonly string[], limit: number): Promise<Customer[]>;
+  /** The customer's vehicles (those written with their customer link). */
+  listVehicles(customerId: string): Promise<Vehicle[]>;
   createVehicle(vehicle: Vehicle): Promise<void>;
   getVehicle(id: string): Promise<Vehicle | undefined>;
   /** Creates the technician; throws AlreadyExistsError when the id is taken. */

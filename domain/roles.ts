@@ -76,6 +76,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, RoutePermission>> = {
     },
   },
   'POST /api/admin/customers': { role: 'admin', writes: 'records' },
+  // Every GET stays open to every role (the booking form's look-ups included).
+  'GET /api/admin/customers': { role: 'viewer' },
+  'GET /api/admin/customers/{id}': { role: 'viewer' },
+  'GET /api/admin/customers/{id}/vehicles': { role: 'viewer' },
   'POST /api/admin/vehicles': { role: 'admin', writes: 'records' },
   'POST /api/admin/technicians': { role: 'admin', writes: 'records' },
   'POST /api/admin/appointments': { role: 'admin', writes: 'records' },

@@ -25,6 +25,11 @@ export const createCustomerSchema = z.strictObject({
 });
 export type CreateCustomerInput = z.infer<typeof createCustomerSchema>;
 
+/** `?q=` of the customer search: at least 2 characters (a name, phone or email prefix). */
+export const customerSearchQuerySchema = z.strictObject({
+  q: z.string().trim().min(2, 'must be at least 2 characters').max(100),
+});
+
 export const createVehicleSchema = z.strictObject({
   id: idSchema.optional(),
   customer_id: idSchema,

@@ -83,6 +83,8 @@ export function usableFigures(
   timeZone: string,
 ): StatsFigures | undefined {
   if (!stored?.figures || !stored.computed_at) return undefined;
+  // Stored before the per-technician figures existed: recompute once rather than answer without them.
+  if (!stored.figures.by_technician) return undefined;
   if (!isSettled(stored.day, nowMs, timeZone)) return undefined;
   if (stored.figures_rev !== stored.rev || stored.catalog !== catalog) return undefined;
   if (nowMs - Date.parse(stored.computed_at) > STATS_DAY_POLICY.maxAgeMs) return undefined;
@@ -125,6 +127,7 @@ export function reconcileDay(
         appt_start: card.appt_start,
         service_codes: card.service_codes,
         status_entered_at: card.status_entered_at,
+        technician_id: card.technician_id ?? null,
       });
     }
   }

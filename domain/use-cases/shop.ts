@@ -4,7 +4,13 @@
  */
 import { createAppointment, patchAppointment, type Appointment, type StatsItem } from '../appointment';
 import { assembleBoard, type Board } from '../board';
-import type { Customer, Vehicle } from '../customer';
+import {
+  MAX_CUSTOMER_MATCHES,
+  customerSearchTerms,
+  rankMatches,
+  type Customer,
+  type Vehicle,
+} from '../customer';
 import { checkDayRange, dayOf, daysBetween } from '../days';
 import { NotFoundError, UnprocessableError } from '../errors';
 import { sortTechnicians, type Technician } from '../technician';
@@ -87,6 +93,29 @@ export async function addCustomer(deps: ShopDeps, input: CreateCustomerInput): P
   };
   await deps.shop.createCustomer(customer);
   return customer;
+}
+
+/**
+ * Customers whose name (or a later word of it), phone or email starts with `q`, case-insensitive:
+ * one bounded prefix read per form of `q`, at most MAX_CUSTOMER_MATCHES, by name.
+ */
+export async function findCustomers(deps: Pick<ShopDeps, 'shop'>, q: string): Promise<Customer[]> {
+  // A customer has a few keys; reading this many per term leaves room for 20 distinct customers.
+  const found = await deps.shop.searchCustomers(customerSearchTerms(q), MAX_CUSTOMER_MATCHES * 6);
+  return rankMatches(found);
+}
+
+export async function getCustomer(deps: Pick<ShopDeps, 'shop'>, id: string): Promise<Customer> {
+  const customer = await deps.shop.getCustomer(id);
+  if (!customer) throw new NotFoundError(`no customer with id ${id}`, { id });
+  return customer;
+}
+
+/** Steps, in parallel: the customer (404 when there is none) and its vehicles. */
+export async function getCustomerVehicles(deps: Pick<ShopDeps, 'shop'>, id: string): Promise<Vehicle[]> {
+  const [customer, vehicles] = await Promise.all([deps.shop.getCustomer(id), deps.shop.listVehicles(id)]);
+  if (!customer) throw new NotFoundError(`no customer with id ${id}`, { id });
+  return vehicles.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
 }
 
 export async function addVehicle(deps: ShopDeps, input: CreateVehicleInput): Promise<Vehicle> {

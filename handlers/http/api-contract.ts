@@ -30,6 +30,7 @@ import {
   createCustomerSchema,
   createTechnicianSchema,
   createVehicleSchema,
+  customerSearchQuerySchema,
   dayRangeQuerySchema,
   historyQuerySchema,
   idSchema,
@@ -97,6 +98,9 @@ const rangeErrors = (maxDays: number): ResponseContract => ({
   description: `A bad query: neither date nor from and to (validation_error), from after to (invalid_range), or more than ${maxDays} days (range_too_long, details.max_days)`,
   codes: ['validation_error', 'invalid_range', 'range_too_long'],
 });
+const customerId = {
+  id: { schema: idSchema, description: "The customer's id; one that cannot exist is a 404." },
+};
 const appointmentId = {
   id: { schema: idSchema, description: "The appointment's id; one that cannot exist is a 404." },
 };
@@ -177,6 +181,44 @@ export const API_CONTRACT: Record<string, RouteContract> = {
       400: bad400('A bad body'),
       409: { description: 'A customer with that id exists (details.id)', codes: ['already_exists'] },
       413: tooLarge,
+    },
+  },
+  'GET /api/admin/customers': {
+    operationId: 'searchCustomers',
+    summary: 'Find customers by name, phone or email prefix',
+    description:
+      'Case-insensitive prefix of the name (or of a later word of it), of the phone digits, or of the email; at most 20, by name. Served by prefix keys written with each customer, never a scan.',
+    tag: 'shop',
+    query: {
+      schema: customerSearchQuerySchema,
+      descriptions: { q: 'At least 2 characters: the start of a name, a phone number or an email.' },
+    },
+    responses: {
+      200: { description: 'The matching customers (at most 20)', data: customerSchema.array() },
+      400: {
+        description: 'q missing or shorter than 2 characters, or an unknown query field',
+        codes: ['validation_error'],
+      },
+    },
+  },
+  'GET /api/admin/customers/{id}': {
+    operationId: 'getCustomer',
+    summary: 'One customer',
+    tag: 'shop',
+    pathParams: customerId,
+    responses: {
+      200: { description: 'The customer', data: customerSchema },
+      404: { description: 'No customer with that id', codes: ['not_found'] },
+    },
+  },
+  'GET /api/admin/customers/{id}/vehicles': {
+    operationId: 'listCustomerVehicles',
+    summary: "A customer's vehicles, oldest first",
+    tag: 'shop',
+    pathParams: customerId,
+    responses: {
+      200: { description: 'The vehicles', data: vehicleSchema.array() },
+      404: { description: 'No customer with that id', codes: ['not_found'] },
     },
   },
   'POST /api/admin/vehicles': {

@@ -11,6 +11,7 @@ import {
   createCustomerSchema,
   createTechnicianSchema,
   createVehicleSchema,
+  customerSearchQuerySchema,
   idSchema,
   patchAppointmentSchema,
 } from '../../domain/schemas';
@@ -20,7 +21,10 @@ import {
   addVehicle,
   bookAppointment,
   editAppointment,
+  findCustomers,
   getAppointment,
+  getCustomer,
+  getCustomerVehicles,
   listTechnicians as allTechnicians,
 } from '../../domain/use-cases/shop';
 import { NotFoundError } from '../../domain/errors';
@@ -29,14 +33,26 @@ import type { RouteHandler } from './http-types';
 import { ok, parseInput } from './response';
 
 /** An id in the path that cannot exist is a 404, not a 400. */
-export function pathId(params: Record<string, string>, name = 'id'): string {
+export function pathId(params: Record<string, string>, name = 'id', what = 'appointment'): string {
   const id = params[name] ?? '';
-  if (!idSchema.safeParse(id).success) throw new NotFoundError(`no appointment with id ${id}`, { id });
+  if (!idSchema.safeParse(id).success) throw new NotFoundError(`no ${what} with id ${id}`, { id });
   return id;
 }
 
 export const createCustomer: RouteHandler = async ({ body, deps }) =>
   ok(customerSchema, await addCustomer(deps, parseInput(createCustomerSchema, body, 'body')), 201);
+
+export const searchCustomers: RouteHandler = async ({ query, deps }) =>
+  ok(
+    customerSchema.array(),
+    await findCustomers(deps, parseInput(customerSearchQuerySchema, query, 'query').q),
+  );
+
+export const readCustomer: RouteHandler = async ({ params, deps }) =>
+  ok(customerSchema, await getCustomer(deps, pathId(params, 'id', 'customer')));
+
+export const listCustomerVehicles: RouteHandler = async ({ params, deps }) =>
+  ok(vehicleSchema.array(), await getCustomerVehicles(deps, pathId(params, 'id', 'customer')));
 
 export const createVehicle: RouteHandler = async ({ body, deps }) =>
   ok(vehicleSchema, await addVehicle(deps, parseInput(createVehicleSchema, body, 'body')), 201);

@@ -29,6 +29,8 @@ export class CachedCatalogShopRepository implements ShopRepository {
 
   createCustomer: ShopRepository['createCustomer'] = (c) => this.inner.createCustomer(c);
   getCustomer: ShopRepository['getCustomer'] = (id) => this.inner.getCustomer(id);
+  searchCustomers: ShopRepository['searchCustomers'] = (t, l) => this.inner.searchCustomers(t, l);
+  listVehicles: ShopRepository['listVehicles'] = (id) => this.inner.listVehicles(id);
   createVehicle: ShopRepository['createVehicle'] = (v) => this.inner.createVehicle(v);
   getVehicle: ShopRepository['getVehicle'] = (id) => this.inner.getVehicle(id);
   createTechnician: ShopRepository['createTechnician'] = (t) => this.inner.createTechnician(t);

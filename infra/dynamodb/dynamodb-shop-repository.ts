@@ -1,13 +1,8 @@
 /** ShopRepository on the single table: customers, vehicles, the catalog and appointments. */
-import {
-  ConditionalCheckFailedException,
-  DescribeTableCommand,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -15,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Appointment, BoardItem, StatsItem } from '../../domain/appointment';
 import type { Service } from '../../domain/catalog';
-import type { Customer, Vehicle } from '../../domain/customer';
+import { customerSearchKeys, type Customer, type Vehicle } from '../../domain/customer';
 import { dayRangeInstants, daysBetween } from '../../domain/days';
 import { AlreadyExistsError, VersionConflictError } from '../../domain/errors';
 import type { HistoryEntry } from '../../domain/history';
@@ -23,7 +18,14 @@ import type { ShopRepository } from '../../domain/ports';
 import type { Technician } from '../../domain/technician';
 import { historyPut, queryHistory } from './history-items';
 import { appointmentItem, fromItem } from './items';
-import { INDEX_BY_DAY, INDEX_BY_MONTH, TECHNICIANS_PARTITION, keys } from './table';
+import {
+  CUSTOMER_VEHICLE_SK_PREFIX,
+  INDEX_BY_DAY,
+  INDEX_BY_MONTH,
+  TECHNICIANS_PARTITION,
+  customerSearchPartition,
+  keys,
+} from './table';
 
 export class DynamoDbShopRepository implements ShopRepository {
   constructor(
@@ -32,23 +34,6 @@ export class DynamoDbShopRepository implements ShopRepository {
     /** The shop's time zone: the local days the index keys are of. */
     private readonly timeZone: string,
   ) {}
-
-  private async putNew(item: Record<string, unknown>, what: string, id: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new AlreadyExistsError(`a ${what} with id ${id} already exists`, { id });
-      }
-      throw err;
-    }
-  }
 
   private async getEntity<T>(key: Record<string, string>, consistent = false): Promise<T | undefined> {
     const res = await this.doc.send(
@@ -71,20 +56,86 @@ export class DynamoDbShopRepository implements ShopRepository {
     return out;
   }
 
+  /** Writes `item` only if its key is new, with `extra` items in the same transaction (all or none). */
+  private async putNewWith(
+    item: Record<string, unknown>,
+    extra: ReadonlyArray<Record<string, unknown>>,
+    what: string,
+    id: string,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' },
+            },
+            ...extra.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+          ],
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && cancelledOn(err, 0)) {
+        throw new AlreadyExistsError(`a ${what} with id ${id} already exists`, { id });
+      }
+      throw err;
+    }
+  }
+
+  /** The customer with its search keys (customerSearchKeys), each item a copy a search returns as is. */
   createCustomer(customer: Customer): Promise<void> {
-    return this.putNew(
+    const searchItems = customerSearchKeys(customer).map((key) => ({
+      ...keys.customerSearch(key, customer.id),
+      type: 'customer_search',
+      ...customer,
+    }));
+    return this.putNewWith(
       { ...keys.customer(customer.id), type: 'customer', ...customer },
+      searchItems,
       'customer',
       customer.id,
     );
+  }
+
+  async searchCustomers(terms: readonly string[], limit: number): Promise<Customer[]> {
+    const perTerm = await Promise.all(
+      terms.map(async (term) => {
+        const res = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: { ':pk': customerSearchPartition(term), ':prefix': term },
+            Limit: limit,
+          }),
+        );
+        return (res.Items ?? []).map((item) => fromItem<Customer>(item));
+      }),
+    );
+    return perTerm.flat();
+  }
+
+  listVehicles(customerId: string): Promise<Vehicle[]> {
+    return this.queryAll<Vehicle>({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.customer(customerId).PK,
+        ':prefix': CUSTOMER_VEHICLE_SK_PREFIX,
+      },
+    });
   }
 
   getCustomer(id: string): Promise<Customer | undefined> {
     return this.getEntity<Customer>(keys.customer(id));
   }
 
+  /** The vehicle with its link in the customer's partition (listVehicles), in one transaction. */
   createVehicle(vehicle: Vehicle): Promise<void> {
-    return this.putNew({ ...keys.vehicle(vehicle.id), type: 'vehicle', ...vehicle }, 'vehicle', vehicle.id);
+    return this.putNewWith(
+      { ...keys.vehicle(vehicle.id), type: 'vehicle', ...vehicle },
+      [{ ...keys.customerVehicle(vehicle.customer_id, vehicle.id), type: 'customer_vehicle', ...vehicle }],
+      'vehicle',
+      vehicle.id,
+    );
   }
 
   getVehicle(id: string): Promise<Vehicle | undefined> {
@@ -92,8 +143,9 @@ export class DynamoDbShopRepository implements ShopRepository {
   }
 
   createTechnician(technician: Technician): Promise<void> {
-    return this.putNew(
+    return this.putNewWith(
       { ...keys.technician(technician.id), type: 'technician', ...technician },
+      [],
       'technician',
       technician.id,
     );

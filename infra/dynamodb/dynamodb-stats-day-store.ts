@@ -35,7 +35,7 @@ const GET_BATCH_SIZE = 100;
 const CARD_PREFIX = 'card#';
 /** What the stats read of a card, and its version (`status` is a reserved word). */
 const CARD_PROJECTION = {
-  ProjectionExpression: 'id, #status, #version, appt_start, service_codes, status_entered_at',
+  ProjectionExpression: 'id, #status, #version, appt_start, service_codes, status_entered_at, technician_id',
   ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
 };
 

@@ -12,7 +12,14 @@ export const INDEX_PENDING_MOVES = 'pending_moves';
 export const PENDING_SHARDS = 8;
 
 /** Attributes the stats index carries: only what computeStats reads. */
-export const STATS_PROJECTION = ['id', 'status', 'appt_start', 'service_codes', 'status_entered_at'];
+export const STATS_PROJECTION = [
+  'id',
+  'status',
+  'appt_start',
+  'service_codes',
+  'status_entered_at',
+  'technician_id',
+];
 /** Attributes the pending-moves index carries: enough to re-send the message. */
 export const PENDING_PROJECTION = [
   'move_id',
@@ -26,6 +33,8 @@ export const PENDING_PROJECTION = [
 
 export const HISTORY_SK_PREFIX = 'HIST#';
 export const TECHNICIANS_PARTITION = 'TECHNICIANS';
+export const CUSTOMER_VEHICLE_SK_PREFIX = 'VEH#';
+export const customerSearchPartition = (term: string) => `CUSTQ#${term.slice(0, 2)}`;
 
 const statsMonthPartition = (month: string) => `STATS#${month}`;
 
@@ -33,6 +42,20 @@ export const keys = {
   statsMonthPartition,
   customer: (id: string) => ({ PK: `CUST#${id}`, SK: 'CUSTOMER' }),
   vehicle: (id: string) => ({ PK: `VEH#${id}`, SK: 'VEHICLE' }),
+  /** A vehicle's link in its customer's partition: one Query lists a customer's vehicles. */
+  customerVehicle: (customerId: string, vehicleId: string) => ({
+    PK: `CUST#${customerId}`,
+    SK: `${CUSTOMER_VEHICLE_SK_PREFIX}${vehicleId}`,
+  }),
+  /**
+   * A customer's search key (a normalised name, phone or email prefix source): partitioned by its
+   * first two characters, sorted by the key, so a prefix search of 2+ characters is one Query with
+   * begins_with on the sort key in one partition.
+   */
+  customerSearch: (key: string, customerId: string) => ({
+    PK: customerSearchPartition(key),
+    SK: `${key}#${customerId}`,
+  }),
   service: (code: string) => ({ PK: 'CATALOG', SK: `SVC#${code}` }),
   /** All technicians share one partition, like the catalog: a shop has a handful, listed by one Query. */
   technician: (id: string) => ({ PK: TECHNICIANS_PARTITION, SK: `TECH#${id}` }),

@@ -85,6 +85,9 @@ const CASES: Record<RouteKey, { path: () => string; body?: () => unknown }> = {
   },
   'POST /api/admin/customers': { path: () => '/api/admin/customers', body: () => ({ name: 'New' }) },
   'GET /api/admin/technicians': { path: () => '/api/admin/technicians' },
+  'GET /api/admin/customers': { path: () => '/api/admin/customers?q=ro' },
+  'GET /api/admin/customers/{id}': { path: () => `/api/admin/customers/${ids.customer}` },
+  'GET /api/admin/customers/{id}/vehicles': { path: () => `/api/admin/customers/${ids.customer}/vehicles` },
   'POST /api/admin/technicians': { path: () => '/api/admin/technicians', body: () => ({ name: 'New Tech' }) },
   'POST /api/admin/vehicles': {
     path: () => '/api/admin/vehicles',

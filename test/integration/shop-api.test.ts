@@ -330,6 +330,10 @@ describe('dashboard stats', () => {
       no_show_rate: 0,
       revenue_cents: 0,
       avg_cycle_minutes: null,
+      car_count: 0,
+      average_repair_order_cents: null,
+      show_rate: null,
+      by_technician: { unassigned: { completed: 0, revenue_cents: 0, avg_cycle_minutes: null } },
     });
   });
 
@@ -393,7 +397,10 @@ describe('bad requests', () => {
   it('answers 405 for a wrong method on a known route', async () => {
     const res = await app.request('DELETE', '/api/admin/customers');
     expect(res.status).toBe(405);
-    expect(res.body.error).toMatchObject({ code: 'method_not_allowed', details: { allowed: ['POST'] } });
+    expect(res.body.error).toMatchObject({
+      code: 'method_not_allowed',
+      details: { allowed: ['POST', 'GET'] },
+    });
   });
 
   it('requires a body where one is expected', async () => {

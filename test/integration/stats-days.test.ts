@@ -344,3 +344,53 @@ describe('stats of settled days while the by_month index lags', () => {
     expect(await storedDay(day)).toMatchObject({ figures: { total: 1 } });
   });
 });
+
+describe('owner figures from stored days', () => {
+  it('answers the same from stored days as live, for a range with technicians and every status', async () => {
+    const days = ['2024-05-06', '2024-05-07'];
+    await app.request('POST', '/api/admin/technicians', { id: 'kpi-T1', name: 'Kpi One' });
+    const paths: Record<string, string[]> = {
+      scheduled: [],
+      in_progress: ['in_progress'],
+      ready: ['in_progress', 'ready'],
+      completed: ['in_progress', 'ready', 'completed'],
+      no_show: ['no_show'],
+      canceled: ['canceled'],
+    };
+    let hour = 8;
+    for (const day of days) {
+      for (const [i, steps] of Object.values(paths).entries()) {
+        const card = await createCard(app, day, hour++ % 24);
+        let version = 1;
+        if (i % 2 === 0) {
+          const res = await app.request('PATCH', `/api/admin/appointments/${card.id}`, {
+            expected_version: version++,
+            technician_id: 'kpi-T1',
+          });
+          expect(res.status).toBe(200);
+        }
+        for (const to of steps) {
+          const res = await submit(app, card.id, { to_status: to, expected_version: version });
+          expect(await awaitOutcome(app, res.body.data.move_id)).toMatchObject({ status: 'applied' });
+          version++;
+        }
+      }
+    }
+    const range = async () =>
+      (await app.request('GET', `/api/admin/dashboard/stats?from=${days[0]}&to=${days[1]}`)).body.data;
+
+    const live = await range();
+    for (const day of days) expect(await storedDay(day)).toMatchObject({ figures: { total: 6 } });
+    const fromStored = await range();
+
+    expect(fromStored).toEqual(live);
+    expect(live).toMatchObject({
+      total: 12,
+      car_count: 6,
+      show_rate: Math.round((6 / 8) * 10_000) / 10_000,
+      average_repair_order_cents: live.revenue_cents / 2,
+    });
+    expect(Object.keys(live.by_technician).sort()).toEqual(['kpi-T1', 'unassigned']);
+    expect(live.by_technician['kpi-T1'].completed + live.by_technician.unassigned.completed).toBe(2);
+  });
+});

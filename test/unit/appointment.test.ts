@@ -7,7 +7,7 @@ import {
   type AppointmentRefs,
 } from '../../domain/appointment';
 import type { Service } from '../../domain/catalog';
-import type { Customer, Vehicle } from '../../domain/customer';
+import { customerSearchKeys, customerSearchTerms, type Customer, type Vehicle } from '../../domain/customer';
 import { UnprocessableError, VersionConflictError } from '../../domain/errors';
 import type { CreateAppointmentInput, PatchAppointmentInput } from '../../domain/schemas';
 import type { Technician } from '../../domain/technician';
@@ -387,5 +387,19 @@ describe('statusSince', () => {
     });
 
     expect(presentAppointment(card).status_since).toBe('2025-10-01T08:00:00.000Z');
+  });
+});
+
+describe('customer search keys', () => {
+  it('folds case and whitespace, keys every later word of the name, the phone digits and the email', () => {
+    expect(
+      customerSearchKeys({ name: ' Ada  King Lovelace', phone: '(555) 010-1000', email: 'Ada@Example.com' }),
+    ).toEqual(['ada king lovelace', 'king lovelace', 'lovelace', '5550101000', 'ada@example.com']);
+  });
+
+  it('searches a phone-like query by its digits too, and nothing under 2 characters', () => {
+    expect(customerSearchTerms('(555) 01')).toEqual(['(555) 01', '55501']);
+    expect(customerSearchTerms('  ADA ')).toEqual(['ada']);
+    expect(customerSearchTerms('+1')).toEqual(['+1']);
   });
 });

@@ -1,7 +1,7 @@
 import { statusSince, type BoardItem, type StatsItem } from '../../domain/appointment';
 import { assembleBoard } from '../../domain/board';
 import type { Service } from '../../domain/catalog';
-import { computeStats } from '../../domain/stats';
+import { computeStats, figuresByDay, statsFromFigures } from '../../domain/stats';
 import type { Status } from '../../domain/status';
 
 const FROM = '2025-10-01';
@@ -147,6 +147,10 @@ describe('computeStats', () => {
       no_show_rate: null,
       revenue_cents: 0,
       avg_cycle_minutes: null,
+      car_count: 0,
+      average_repair_order_cents: null,
+      show_rate: null,
+      by_technician: {},
     });
   });
 
@@ -286,5 +290,67 @@ describe('computeStats', () => {
     const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
 
     expect(stats.avg_cycle_minutes).toBeNull();
+  });
+});
+
+describe('shop owner figures', () => {
+  const day2 = (item: StatsItem): StatsItem => ({ ...item, appt_start: '2025-10-02T15:00:00.000Z' });
+  const items: StatsItem[] = [
+    { ...cycled('a', '09:00:00', '10:00:00', 'completed'), technician_id: 'T1', service_codes: ['OIL001'] },
+    day2({
+      ...cycled('b', '09:00:00', '09:30:00', 'completed'),
+      technician_id: 'T1',
+      service_codes: ['BRAKE001'],
+    }),
+    { ...cycled('c', '11:00:00', '13:00:00', 'completed'), technician_id: 'T2', service_codes: ['TIRE001'] },
+    aStatsItem({ id: 'd', status: 'in_progress', technician_id: 'T2' }),
+    day2(cycled('e', '09:00:00', '09:20:00', 'ready')),
+    aStatsItem({ id: 'f', status: 'no_show' }),
+    day2(aStatsItem({ id: 'g', status: 'no_show' })),
+    // Started, then moved back to scheduled: an undone start, neither a car worked on nor a no-show.
+    aStatsItem({
+      id: 'h',
+      status: 'scheduled',
+      status_entered_at: { in_progress: '2025-10-01T09:00:00.000Z', scheduled: '2025-10-01T09:05:00.000Z' },
+    }),
+    aStatsItem({ id: 'i', status: 'canceled' }),
+  ];
+
+  it('counts cars that reached in_progress, the average repair order and the show rate', () => {
+    const stats = computeStats(FROM, TO, items, CATALOG, 'UTC');
+
+    expect(stats.car_count).toBe(5);
+    expect(stats.revenue_cents).toBe(4999 + 18999 + 3999);
+    expect(stats.average_repair_order_cents).toBe(Math.round((4999 + 18999 + 3999) / 3));
+    expect(stats.show_rate).toBe(Math.round((5 / 7) * 10_000) / 10_000);
+  });
+
+  it('splits completed, revenue and cycle time by technician, with unassigned cards under unassigned', () => {
+    expect(computeStats(FROM, TO, items, CATALOG, 'UTC').by_technician).toEqual({
+      T1: { completed: 2, revenue_cents: 4999 + 18999, avg_cycle_minutes: 45 },
+      T2: { completed: 1, revenue_cents: 3999, avg_cycle_minutes: 120 },
+      unassigned: { completed: 0, revenue_cents: 0, avg_cycle_minutes: 20 },
+    });
+  });
+
+  it('has null ratios when nothing completed and nobody showed or failed to', () => {
+    const stats = computeStats(FROM, TO, [aStatsItem({ status: 'canceled' })], CATALOG, 'UTC');
+
+    expect([stats.car_count, stats.average_repair_order_cents, stats.show_rate]).toEqual([0, null, null]);
+  });
+
+  it('adds up over days: the sum of the days figures gives the figures of the whole range', () => {
+    const days = ['2025-10-01', '2025-10-02', '2025-10-03'];
+    const perDay = figuresByDay(days, items, CATALOG, 'UTC');
+
+    expect(perDay.get('2025-10-02')?.by_technician.T1).toEqual({
+      completed: 1,
+      revenue_cents: 18999,
+      cycle_ms_sum: 30 * 60_000,
+      cycle_count: 1,
+    });
+    expect(statsFromFigures(FROM, TO, perDay.values(), 'UTC')).toEqual(
+      computeStats(FROM, TO, items, CATALOG, 'UTC'),
+    );
   });
 });

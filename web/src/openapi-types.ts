@@ -67,10 +67,48 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Find customers by name, phone or email prefix
+         * @description Case-insensitive prefix of the name (or of a later word of it), of the phone digits, or of the email; at most 20, by name. Served by prefix keys written with each customer, never a scan.
+         */
+        get: operations["searchCustomers"];
         put?: never;
         /** Add a customer */
         post: operations["createCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer */
+        get: operations["getCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/{id}/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's vehicles, oldest first */
+        get: operations["listCustomerVehicles"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -385,6 +423,20 @@ export interface components {
             revenue_cents: number;
             /** @description Mean minutes from in_progress to ready; null when no card has both. */
             avg_cycle_minutes: number | null;
+            /** @description Appointments that reached in_progress (now in_progress, ready or completed). */
+            car_count: number;
+            /** @description revenue_cents / completed, rounded; null when none completed. */
+            average_repair_order_cents: number | null;
+            /** @description car_count / (car_count + no_show); null when both are 0. */
+            show_rate: number | null;
+            /** @description Per technician id, and "unassigned": completed, revenue_cents and avg_cycle_minutes of their cards. */
+            by_technician: {
+                [key: string]: {
+                    completed: number;
+                    revenue_cents: number;
+                    avg_cycle_minutes: number | null;
+                };
+            };
         };
         Customer: {
             id: string;
@@ -786,6 +838,88 @@ export interface operations {
             };
         };
     };
+    searchCustomers: {
+        parameters: {
+            query: {
+                /** @description At least 2 characters: the start of a name, a phone number or an email. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching customers (at most 20) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Customer"][];
+                    };
+                };
+            };
+            /** @description q missing or shorter than 2 characters, or an unknown query field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
     createCustomer: {
         parameters: {
             query?: never;
@@ -896,6 +1030,170 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "payload_too_large";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id; one that cannot exist is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Customer"];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No customer with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Throttled by the function URL (the Lambda concurrency is exhausted): answered by AWS, not in the envelope; retry with backoff */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unexpected failure; details carry only a request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listCustomerVehicles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's id; one that cannot exist is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vehicles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        data: components["schemas"]["Vehicle"][];
+                    };
+                };
+            };
+            /** @description forbidden: the SigV4 signature was rejected (missing, wrong, expired), the signed principal has no role, or the caller's role may not make this request (details.role, details.required); writes_disabled: the stage's write policy refuses this write for everyone */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden" | "writes_disabled";
+                            message?: unknown;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No customer with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
                             message?: unknown;
                             details?: unknown;
                         };
