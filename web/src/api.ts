@@ -213,8 +213,12 @@ export function createApiClient(
     getHistory: (id) => get<HistoryPage>(`${appointment(id)}/history?limit=100`),
     updateAppointment: (id, body) => send<Appointment>('PATCH', appointment(id), body),
     createAppointment: (body) => send<Appointment>('POST', '/api/admin/appointments', body),
-    searchCustomers: (q) => get<Customer[]>(`/api/admin/customers?q=${encodeURIComponent(q)}`),
-    customerVehicles: (id) => get<Vehicle[]>(`/api/admin/customers/${encodeURIComponent(id)}/vehicles`),
+    searchCustomers: (q) =>
+      get<Data<paths['/api/admin/customers']['get'], 200>>(`/api/admin/customers?q=${encodeURIComponent(q)}`),
+    customerVehicles: (id) =>
+      get<Data<paths['/api/admin/customers/{id}/vehicles']['get'], 200>>(
+        `/api/admin/customers/${encodeURIComponent(id)}/vehicles`,
+      ),
     listTechnicians: () => get<Technician[]>('/api/admin/technicians'),
     submitMove: (appointmentId, body) => send<MoveView>('POST', `${appointment(appointmentId)}/move`, body),
     async pollMove(moveId, waitMs) {

@@ -13,42 +13,31 @@ const stats: Stats = {
   no_show_rate: 0,
   revenue_cents: 123450,
   avg_cycle_minutes: 52.4,
+  car_count: 4,
+  average_repair_order_cents: 61725,
+  show_rate: 1,
+  by_technician: {},
 };
 
 describe('DayFigures', () => {
-  it('shows completed, revenue and cycle time from the stats', () => {
+  it('shows car count, completed, revenue, average repair order, show rate and cycle time', () => {
     expect(dayFigures(stats)).toEqual([
+      { label: 'Car count', value: '4' },
       { label: 'Completed', value: '2' },
       { label: 'Revenue', value: '$1,234.50' },
+      { label: 'Average repair order', value: '$617.25' },
+      { label: 'Show rate', value: '100%' },
       { label: 'Average cycle time', value: '52 min' },
     ]);
   });
 
-  it('adds car count, average repair order and show rate where the API gives them', () => {
-    const labels = dayFigures({
-      ...stats,
-      car_count: 4,
-      average_repair_order_cents: 61725,
-      show_rate: 1,
-    } as Stats).map((f) => `${f.label}: ${f.value}`);
-
-    expect(labels).toEqual([
-      'Car count: 4',
-      'Completed: 2',
-      'Revenue: $1,234.50',
-      'Average repair order: $617.25',
-      'Show rate: 100%',
-      'Average cycle time: 52 min',
-    ]);
-  });
-
-  it('shows an em dash where a figure has no value (no completed card, no cycle)', () => {
+  it('shows an em dash where a figure has no value (no completed card, no show or no-show, no cycle)', () => {
     const none = dayFigures({
       ...stats,
       avg_cycle_minutes: null,
       average_repair_order_cents: null,
       show_rate: null,
-    } as Stats);
+    });
 
     expect(none.filter((f) => f.value === '—').map((f) => f.label)).toEqual([
       'Average repair order',
