@@ -4,30 +4,20 @@
  * served through the signing proxy exactly as a developer opens it after `npm start`, and
  * headless Chromium (Debian's `chromium` package, driven by playwright-core).
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { keyForRole } from '../../../client/local-keys';
 import type { Role } from '../../../domain/roles';
+import { launchChromium } from '../../../local/chromium';
 import { loadLocalConfig } from '../../../local/local-config';
 import { startLocalStackFromConfig, type RunningStack } from '../../../local/run-local-stack';
 import { startSigningProxy } from '../../../local/signing-proxy';
 import { createStaticFiles, ensureWebBuild } from '../../../local/static-files';
 import { localServices } from '../../support/test-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 export const RESULTS = join(__dirname, '../../../test-results');
 
 export interface BrowserStack {
@@ -41,12 +31,7 @@ export interface BrowserStack {
 }
 
 export async function startBrowserStack(): Promise<BrowserStack> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}, and the board's browser tests need it. Install ` +
-        `Debian's package: sudo apt-get install -y chromium (.ci/run does this), or set CHROMIUM_PATH.`,
-    );
-  }
+  const browser = await launchChromium();
   await ensureWebBuild();
   const services = localServices();
   const config = loadLocalConfig({
@@ -70,7 +55,6 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     verbose: false,
     staticFiles: createStaticFiles(),
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   await mkdir(RESULTS, { recursive: true });
   return {
     stack,
