@@ -9,22 +9,14 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../local/chromium';
 import { loadLocalConfig } from '../local/local-config';
+import { proxyRequest } from '../local/proxy-request';
 import { startLocalStackFromConfig } from '../local/run-local-stack';
 import { createStaticFiles, ensureWebBuild } from '../local/static-files';
 
 const DOCS = join(__dirname, '..', 'docs');
 const VIEWPORT = { width: 1400, height: 860 };
 
-async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as { ok: boolean; data: T; error?: unknown };
-  if (!json.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.error)}`);
-  return json.data;
-}
+const api = proxyRequest;
 
 type BoardData = { columns: Record<string, { items: Array<{ id: string; version: number }> }> };
 

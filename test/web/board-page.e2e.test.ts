@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { addDays } from '../../domain/days';
+import { proxyRequest } from '../../local/proxy-request';
 import {
   RESULTS,
   openBoard,
@@ -35,16 +36,8 @@ afterAll(async () => {
 });
 
 /** The API through the admin proxy, as any other client. */
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${world.baseUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as { ok: boolean; data: T; error?: unknown };
-  if (!json.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.error)}`);
-  return json.data;
-}
+const api = <T>(method: string, path: string, body?: unknown) =>
+  proxyRequest<T>(world.baseUrl, method, path, body);
 
 interface Booked {
   id: string;
