@@ -226,10 +226,7 @@ export async function getHistory(
  * technician (422 when there is none) in parallel; keep that technician's cards (`none`: the
  * unassigned ones) and lay them out in the six columns.
  */
-export async function getBoard(
-  deps: Pick<ShopDeps, 'shop' | 'timeZone'>,
-  query: BoardQuery,
-): Promise<Board> {
+export async function getBoard(deps: Pick<ShopDeps, 'shop' | 'timeZone'>, query: BoardQuery): Promise<Board> {
   checkDayRange(query, MAX_BOARD_DAYS);
   const filter = query.technician_id;
   const [items, technician] = await Promise.all([
