@@ -54,6 +54,9 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     inMemory: true,
     verbose: false,
     staticFiles: createStaticFiles(),
+    // Queues of its own on the shared emulator: the browser test files run side by side, and a
+    // worker must never take another stack's moves.
+    queuePrefix: `${config.TABLE_NAME}-`,
   });
   await mkdir(RESULTS, { recursive: true });
   return {
