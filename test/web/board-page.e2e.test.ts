@@ -113,8 +113,15 @@ describe('the board page: figures, drawer, booking, roles', () => {
     await page.getByLabel('Day shown').fill(day);
     await page.getByTestId('empty').waitFor();
 
-    await page.getByRole('button', { name: 'New appointment' }).click();
+    // Keyboard: open the form, Esc closes it and gives the button its focus back; open it again.
+    await page.getByRole('button', { name: 'New appointment' }).focus();
+    await page.keyboard.press('Enter');
     const form = page.getByRole('dialog', { name: 'New appointment' });
+    await form.getByLabel('Customer').waitFor();
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+    await page.locator('#new-appointment:focus').waitFor();
+    await page.keyboard.press('Enter');
     await form.getByLabel('Customer').fill('Gr');
     await form.getByRole('button', { name: /^Grace Hopper/ }).click();
     await form

@@ -242,7 +242,11 @@ export function App() {
           zone={zone}
           day={day}
           services={services}
-          onClose={() => setBooking(false)}
+          onClose={() => {
+            setBooking(false);
+            // Back to the button that opened the form, once the dialog (which makes the page inert) is gone.
+            setTimeout(() => document.getElementById('new-appointment')?.focus(), 0);
+          }}
           onBooked={onBooked}
         />
       ) : null}

@@ -36,40 +36,55 @@ export function useBoard(
   const current = useRef(`${day}|${technician}`);
   const key = `${day}|${technician}`;
 
+  const statsInFlight = useRef(false);
+  /** The figures, beside the board: never awaited by a poll, so slow stats do not slow the board. */
+  const loadStats = useCallback(
+    (force: boolean) => {
+      if (statsInFlight.current) return;
+      statsInFlight.current = true;
+      api.getStats(day, force ? undefined : statsEtag.current).then(
+        (res) => {
+          statsInFlight.current = false;
+          if (current.current !== key || res.notModified) return;
+          statsEtag.current = res.etag;
+          setState((s) => ({ ...s, stats: res.body }));
+        },
+        // A failed figures request leaves the last figures; the board's own poll says if it is offline.
+        () => {
+          statsInFlight.current = false;
+        },
+      );
+    },
+    [api, day, key],
+  );
+
   const load = useCallback(
     async (force: boolean) => {
-      const [board, stats] = await Promise.allSettled([
-        api.getBoard(day, force ? undefined : etag.current, technician),
-        api.getStats(day, force ? undefined : statsEtag.current),
-      ]);
-      // The user may have moved to another day (or filter) while this one was loading.
-      if (current.current !== key) return;
-      if (stats.status === 'fulfilled' && !stats.value.notModified) {
-        statsEtag.current = stats.value.etag;
-        const figures = stats.value.body;
-        setState((s) => ({ ...s, stats: figures }));
-      }
-      if (board.status === 'rejected') {
-        const err: unknown = board.reason;
+      loadStats(force);
+      try {
+        const res = await api.getBoard(day, force ? undefined : etag.current, technician);
+        // The user may have moved to another day (or filter) while this one was loading.
+        if (current.current !== key) return;
+        if (res.notModified) {
+          setState((s) => ({ ...s, loading: false, error: undefined, offline: false }));
+          return;
+        }
+        etag.current = res.etag;
+        setState((s) => ({ ...s, board: res.board, loading: false, error: undefined, offline: false }));
+      } catch (err) {
+        if (current.current !== key) return;
         if (isRetryable(err)) setState((s) => ({ ...s, loading: false, offline: true }));
         else setState((s) => ({ ...s, loading: false, offline: false, error: (err as Error).message }));
-        return;
       }
-      const res = board.value;
-      if (res.notModified) {
-        setState((s) => ({ ...s, loading: false, error: undefined, offline: false }));
-        return;
-      }
-      etag.current = res.etag;
-      setState((s) => ({ ...s, board: res.board, loading: false, error: undefined, offline: false }));
     },
-    [api, day, technician, key],
+    [api, day, technician, key, loadStats],
   );
 
   useEffect(() => {
     current.current = key;
     etag.current = undefined;
     statsEtag.current = undefined;
+    statsInFlight.current = false;
     setState((s) => ({
       board: undefined,
       // The figures are the day's, whatever the filter: a filter change keeps them.

@@ -76,7 +76,7 @@ export function Header(props: HeaderProps) {
           </div>
         ) : null}
         {props.onNewAppointment ? (
-          <button type="button" className="primary" onClick={props.onNewAppointment}>
+          <button type="button" id="new-appointment" className="primary" onClick={props.onNewAppointment}>
             New appointment
           </button>
         ) : null}
