@@ -1,6 +1,6 @@
 /**
  * `npm run screenshots`: the README's pictures of the board page, taken from a fresh seeded stack
- * (in memory, demo data, two technicians on today's cards) in headless Chromium through the
+ * (in memory, demo data, technicians on today's cards) in headless Chromium through the
  * signing proxy: docs/board.png (the board with the day figures), docs/board-drawer.png (a card's
  * drawer with its history) and docs/board-booking.png (the booking form with a customer found).
  * Run it again after a change to the page to refresh them.
@@ -75,10 +75,13 @@ async function main(): Promise<void> {
     await page.getByTestId('card').first().waitFor();
     await shoot(page, 'board.png');
 
+    // Taller, so the drawer's history shows below its fields and edit form.
+    await page.setViewportSize({ width: VIEWPORT.width, height: 1280 });
     await page.getByTestId('card').filter({ hasText: 'Grace Hopper' }).first().click();
     await page.getByRole('dialog').getByTestId('history-entry').first().waitFor();
     await shoot(page, 'board-drawer.png');
     await page.keyboard.press('Escape');
+    await page.setViewportSize(VIEWPORT);
 
     await page.getByRole('button', { name: 'New appointment' }).click();
     const form = page.getByRole('dialog', { name: 'New appointment' });
