@@ -84,7 +84,12 @@ export function App() {
   const [booking, setBooking] = useState(false);
   const [booked, setBooked] = useState<BoardItem[]>([]);
   const nowMs = useNow(30_000);
-  const zone = shopZone(board.board);
+  // The shop's zone as the last board named it (kept while the next day loads).
+  const [zone, setZone] = useState(DEFAULT_ZONE);
+  const namedZone = board.board ? shopZone(board.board) : undefined;
+  useEffect(() => {
+    if (namedZone) setZone(namedZone);
+  }, [namedZone]);
 
   // Who the page acts as: until GET /api/me answers, the board is read-only (a viewer must never
   // see move controls, even for a moment). It is asked again until it answers.
@@ -120,14 +125,14 @@ export function App() {
     const url = new URL(window.location.href);
     url.searchParams.set('date', next);
     window.history.replaceState(null, '', url);
-    setUrlState((s) => ({ ...s, day: next }));
+    setUrlState((s) => ({ ...s, day: next, dayGiven: true }));
   }, []);
 
   // Without ?date the page opens on today in the shop's zone, once the board has named it.
   useEffect(() => {
     if (!dayGiven && zone !== DEFAULT_ZONE) {
       const today = todayIn(zone);
-      if (today !== day) setUrlState((st) => ({ ...st, day: today }));
+      if (today !== day) setUrlState((st) => ({ ...st, day: today, dayGiven: true }));
     }
     // Only the zone decides here (the first one the board names); later day changes are the user's.
   }, [zone]);

@@ -30,7 +30,8 @@ export interface BrowserStack {
   stop(): Promise<void>;
 }
 
-export async function startBrowserStack(): Promise<BrowserStack> {
+/** `env` adds to (or overrides) the stack's environment: SHOP_TIMEZONE, say. */
+export async function startBrowserStack(env: Record<string, string> = {}): Promise<BrowserStack> {
   const browser = await launchChromium();
   await ensureWebBuild();
   const services = localServices();
@@ -48,6 +49,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     LOG_LEVEL: 'silent',
     METRICS_SINK: 'off',
     SWEEP_INTERVAL_MS: '0',
+    ...env,
   });
   const today = new Date().toISOString().slice(0, 10);
   const stack = await startLocalStackFromConfig(config, {
