@@ -1,5 +1,17 @@
-/** Jest runs TypeScript through SWC (type checking is `npm run typecheck`'s job). */
+/** Jest runs TypeScript through SWC (type checking is `npm run typecheck`'s job); the board
+ *  page's components (.tsx) with React's automatic JSX runtime, as Vite builds them. */
 const transform = {
+  '^.+\\.tsx$': [
+    '@swc/jest',
+    {
+      jsc: {
+        target: 'es2022',
+        parser: { syntax: 'typescript', tsx: true },
+        transform: { react: { runtime: 'automatic' } },
+      },
+      module: { type: 'commonjs', ignoreDynamic: true },
+    },
+  ],
   '^.+\\.(t|j)sx?$': [
     '@swc/jest',
     {

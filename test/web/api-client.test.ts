@@ -107,6 +107,77 @@ describe('createApiClient, when an answer is missing or partial', () => {
   });
 });
 
+describe('createApiClient, for the drawer, the figures and booking', () => {
+  it('asks the board of one technician, or of the unassigned cards, through the API filter', async () => {
+    const server = new FakeServer().on('GET', BOARD, ok(board), ok(board), ok(board));
+    const api = createApiClient(server.fetch);
+
+    await api.getBoard('2026-03-02', undefined, 't1');
+    await api.getBoard('2026-03-02', undefined, 'none');
+    await api.getBoard('2026-03-02');
+
+    expect(server.requests('GET', BOARD).map((c) => c.query.get('technician_id'))).toEqual([
+      't1',
+      'none',
+      null,
+    ]);
+  });
+
+  it('asks the stats with If-None-Match and reports a 304 as not modified', async () => {
+    const stats = { from: '2026-03-02', to: '2026-03-02', total: 0 };
+    const STATS = '/api/admin/dashboard/stats';
+    const server = new FakeServer().on('GET', STATS, ok(stats, 200, { etag: '"s1"' }), { status: 304 });
+    const api = createApiClient(server.fetch);
+
+    const first = await api.getStats('2026-03-02');
+    const second = await api.getStats('2026-03-02', '"s1"');
+
+    expect(first).toEqual({ notModified: false, body: stats, etag: '"s1"' });
+    expect(second).toEqual({ notModified: true });
+    expect(server.requests('GET', STATS)[1]?.headers['if-none-match']).toBe('"s1"');
+  });
+
+  it('PATCHes an edit as JSON and turns a 409 into an ApiError with the current version', async () => {
+    const server = new FakeServer().on('PATCH', '/api/admin/appointments/a1', {
+      status: 409,
+      body: {
+        ok: false,
+        error: { code: 'version_conflict', message: 'stale', details: { current_version: 4 } },
+      },
+    });
+    const api = createApiClient(server.fetch);
+
+    const err = await api
+      .updateAppointment('a1', { expected_version: 3, notes: 'x' })
+      .catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ status: 409, code: 'version_conflict', details: { current_version: 4 } });
+    expect(server.calls[0]).toMatchObject({
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: { expected_version: 3, notes: 'x' },
+    });
+  });
+
+  it("asks the history, a customer search and a customer's vehicles at their paths", async () => {
+    const server = new FakeServer()
+      .on('GET', '/api/admin/appointments/a%2F1/history', ok({ entries: [] }))
+      .on('GET', '/api/admin/customers/c1/vehicles', ok([]))
+      .on('GET', '/api/admin/customers', ok([]));
+    const api = createApiClient(server.fetch);
+
+    await api.getHistory('a/1');
+    await api.searchCustomers('gr ho');
+    await api.customerVehicles('c1');
+
+    expect(server.calls.map((c) => `${c.path}?${c.query}`)).toEqual([
+      '/api/admin/appointments/a%2F1/history?limit=100',
+      '/api/admin/customers?q=gr+ho',
+      '/api/admin/customers/c1/vehicles?',
+    ]);
+  });
+});
+
 describe('newMoveId', () => {
   it('makes a version 4 UUID, which the move API accepts as a move_id', () => {
     const id = newMoveId((bytes) => bytes.fill(0xff));

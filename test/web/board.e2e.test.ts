@@ -4,33 +4,18 @@
  * the signing proxy exactly as a developer opens it after `npm start`. The tests share that stack,
  * so each one moves cards no other test touches.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { addDays } from '../../domain/days';
-import { loadLocalConfig } from '../../local/local-config';
-import { startLocalStackFromConfig, type RunningStack } from '../../local/run-local-stack';
-import { createStaticFiles, ensureWebBuild } from '../../local/static-files';
-import { keyForRole } from '../../client/local-keys';
-import { startSigningProxy } from '../../local/signing-proxy';
-import { localServices } from '../support/test-app';
+import {
+  RESULTS,
+  openBoard as openIn,
+  proxyAs,
+  startBrowserStack,
+  type BrowserStack,
+} from './support/browser-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const RESULTS = join(__dirname, '../../test-results');
-
-let stack: RunningStack;
-let browser: Browser;
+let world: BrowserStack;
 let baseUrl: string;
 /** The demo data's days: seeded for the UTC day the stack started on. */
 let today: string;
@@ -38,40 +23,10 @@ let tomorrow: string;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}, and the board's browser tests need it. Install ` +
-        `Debian's package: sudo apt-get install -y chromium (.ci/run does this), or set CHROMIUM_PATH.`,
-    );
-  }
-  await ensureWebBuild();
-  const services = localServices();
-  // Its own table on the shared DynamoDB Local and SQS emulator (Jest's global setup started them).
-  const config = loadLocalConfig({
-    ...process.env,
-    PORT: '0',
-    PROXY_PORT: '0',
-    HOST: '127.0.0.1',
-    AUTH: 'iam',
-    SEED: 'demo',
-    TABLE_NAME: `e2e-board-${randomUUID().slice(0, 8)}`,
-    AWS_REGION: services.region,
-    DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
-    SQS_ENDPOINT: services.sqsEndpoint,
-    LOG_LEVEL: 'silent',
-    METRICS_SINK: 'off',
-    SWEEP_INTERVAL_MS: '0',
-  });
-  today = new Date().toISOString().slice(0, 10);
-  stack = await startLocalStackFromConfig(config, {
-    inMemory: true,
-    verbose: false,
-    staticFiles: createStaticFiles(),
-  });
-  baseUrl = stack.proxyUrl ?? '';
+  world = await startBrowserStack();
+  baseUrl = world.baseUrl;
+  today = world.today;
   tomorrow = addDays(today, 1);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  await mkdir(RESULTS, { recursive: true });
 }, 120_000);
 
 afterEach(async () => {
@@ -79,36 +34,14 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  await world?.stop();
 });
 
-interface OpenPage {
-  page: Page;
-  /** Script errors and CSP violations; failed requests the test provoked are not errors. */
-  errors: string[];
-}
-
-async function openBoard(
+const openBoard = (
   query: Record<string, string> = {},
   viewport = { width: 1400, height: 820 },
   origin = baseUrl,
-) {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(msg.text());
-  });
-  await page.goto(`${origin}/?${new URLSearchParams({ date: today, ...query })}`);
-  await page.getByTestId('card').first().waitFor();
-  // The page knows who it acts as (GET /api/me) before it offers any move control.
-  await page.locator('.page:not([data-role="unknown"])').waitFor();
-  return { page, errors } satisfies OpenPage;
-}
+) => openIn(world.browser, contexts, origin, { date: today, ...query }, viewport);
 
 const column = (page: Page, status: string) => page.locator(`[data-column="${status}"]`);
 const cardIn = (page: Page, status: string, text: string) =>
@@ -202,7 +135,11 @@ describe('the board page through the signing proxy', () => {
     await cardIn(page, 'ready', 'Grace Hopper').focus();
     await page.keyboard.press('Enter');
     const menu = page.getByRole('menu');
-    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Completed', 'In progress']);
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+      'Completed',
+      'In progress',
+      'Details',
+    ]);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Enter');
@@ -365,16 +302,8 @@ describe('the board page through the signing proxy', () => {
   });
 
   it('shows a viewer the board without any move control: no drag, no Move button, no Enter menu', async () => {
-    const viewerKey = keyForRole('viewer');
-    if (!viewerKey) throw new Error('no local viewer key');
     // The same stack through a proxy that signs as the local viewer (as `PROXY_ROLE=viewer npm start`).
-    const viewerProxy = await startSigningProxy({
-      port: 0,
-      host: '127.0.0.1',
-      targetUrl: stack.apiUrl,
-      region: 'us-west-2',
-      credentials: { accessKeyId: viewerKey.accessKeyId, secretAccessKey: viewerKey.secretAccessKey },
-    });
+    const viewerProxy = await proxyAs(world.stack, 'viewer');
     try {
       const { page, errors } = await openBoard({}, undefined, viewerProxy.url);
       expect(await page.locator('.page').getAttribute('data-role')).toBe('viewer');

@@ -32,10 +32,27 @@ export type SubmitMoveBody = Json<NonNullable<SubmitOp['requestBody']>> & {
 };
 
 export type ServiceView = Data<paths['/api/admin/services']['get'], 200>[number];
+export type Stats = Schemas['DashboardStats'];
+export type Appointment = Schemas['Appointment'];
+export type HistoryEntry = Schemas['HistoryEntry'];
+export type HistoryPage = Schemas['HistoryPage'];
+export type Customer = Schemas['Customer'];
+export type Vehicle = Schemas['Vehicle'];
+type PatchOp = paths['/api/admin/appointments/{id}']['patch'];
+export type PatchBody = Json<PatchOp['requestBody']>;
+export type CreateAppointmentBody = Json<
+  NonNullable<paths['/api/admin/appointments']['post']['requestBody']>
+>;
+export type Technician = Data<paths['/api/admin/technicians']['get'], 200>[number];
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** A conditional GET's answer: 304, or the body with its ETag. */
+export type Conditional<T> = { notModified: true } | { notModified: false; body: T; etag?: string };
 export type BoardResponse = { notModified: true } | { notModified: false; board: Board; etag?: string };
+
+/** The board's filter: one technician's cards, the unassigned ones (`none`), or all (undefined). */
+export type TechnicianFilter = string | undefined;
 
 /** The API answered with an error envelope (or a status without one). */
 export class ApiError extends Error {
@@ -74,9 +91,27 @@ export function mayMove(me: MeView): boolean {
   return me.role !== 'viewer' && me.write_policy !== 'read-only';
 }
 
+/** Whether the caller may edit a card's notes and technician (staff or admin, writes open). */
+export function mayEdit(me: MeView): boolean {
+  return me.role !== 'viewer' && me.write_policy === 'open';
+}
+
+/** Whether the caller may book and change times and services (admin, writes open). */
+export function mayAdmin(me: MeView): boolean {
+  return me.role === 'admin' && me.write_policy === 'open';
+}
+
 export interface BoardApi {
   me(): Promise<MeView>;
-  getBoard(date: string, etag?: string): Promise<BoardResponse>;
+  getBoard(date: string, etag?: string, technician?: TechnicianFilter): Promise<BoardResponse>;
+  getStats(date: string, etag?: string): Promise<Conditional<Stats>>;
+  getAppointment(id: string): Promise<Appointment>;
+  getHistory(id: string): Promise<HistoryPage>;
+  updateAppointment(id: string, body: PatchBody): Promise<Appointment>;
+  createAppointment(body: CreateAppointmentBody): Promise<Appointment>;
+  searchCustomers(q: string): Promise<Customer[]>;
+  customerVehicles(customerId: string): Promise<Vehicle[]>;
+  listTechnicians(): Promise<Technician[]>;
   submitMove(appointmentId: string, body: SubmitMoveBody): Promise<MoveView>;
   pollMove(moveId: string, waitMs: number): Promise<MoveView>;
   listServices(): Promise<ServiceView[]>;
@@ -147,22 +182,45 @@ export function createApiClient(
     return { res, data: body.data };
   }
 
+  async function conditional<T>(path: string, etag: string | undefined): Promise<Conditional<T>> {
+    const { res, data } = await call<T>(path, etag ? { headers: { 'if-none-match': etag } } : {});
+    if (res.status === 304 || !data) return { notModified: true };
+    return { notModified: false, body: data, etag: res.headers.get('etag') ?? undefined };
+  }
+  async function send<T>(method: string, path: string, body: unknown): Promise<T> {
+    const { data } = await call<T>(path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return data as T;
+  }
+  async function get<T>(path: string): Promise<T> {
+    return (await call<T>(path)).data as T;
+  }
+  const appointment = (id: string) => `/api/admin/appointments/${encodeURIComponent(id)}`;
+
   return {
-    async getBoard(date, etag) {
-      const { res, data } = await call<Board>(
-        `/api/admin/appointments/board?date=${encodeURIComponent(date)}`,
-        etag ? { headers: { 'if-none-match': etag } } : {},
-      );
-      if (res.status === 304 || !data) return { notModified: true };
-      return { notModified: false, board: data, etag: res.headers.get('etag') ?? undefined };
+    async getBoard(date, etag, technician) {
+      const query = new URLSearchParams({ date });
+      if (technician !== undefined) query.set('technician_id', technician);
+      const res = await conditional<Board>(`/api/admin/appointments/board?${query}`, etag);
+      return res.notModified ? res : { notModified: false, board: res.body, etag: res.etag };
     },
-    async submitMove(appointmentId, body) {
-      const { data } = await call<MoveView>(
-        `/api/admin/appointments/${encodeURIComponent(appointmentId)}/move`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      );
-      return data as MoveView;
-    },
+    getStats: (date, etag) =>
+      conditional<Stats>(`/api/admin/dashboard/stats?date=${encodeURIComponent(date)}`, etag),
+    getAppointment: (id) => get<Appointment>(appointment(id)),
+    getHistory: (id) => get<HistoryPage>(`${appointment(id)}/history?limit=100`),
+    updateAppointment: (id, body) => send<Appointment>('PATCH', appointment(id), body),
+    createAppointment: (body) => send<Appointment>('POST', '/api/admin/appointments', body),
+    searchCustomers: (q) =>
+      get<Data<paths['/api/admin/customers']['get'], 200>>(`/api/admin/customers?q=${encodeURIComponent(q)}`),
+    customerVehicles: (id) =>
+      get<Data<paths['/api/admin/customers/{id}/vehicles']['get'], 200>>(
+        `/api/admin/customers/${encodeURIComponent(id)}/vehicles`,
+      ),
+    listTechnicians: () => get<Technician[]>('/api/admin/technicians'),
+    submitMove: (appointmentId, body) => send<MoveView>('POST', `${appointment(appointmentId)}/move`, body),
     async pollMove(moveId, waitMs) {
       const { data } = await call<MoveView>(
         `/api/admin/moves/${encodeURIComponent(moveId)}?wait_ms=${Math.round(waitMs)}`,
@@ -172,13 +230,9 @@ export function createApiClient(
       return data as MoveView;
     },
     async listServices() {
-      const { data } = await call<ServiceView[]>('/api/admin/services');
-      return data ?? [];
+      return (await get<ServiceView[] | undefined>('/api/admin/services')) ?? [];
     },
-    async me() {
-      const { data } = await call<MeView>('/api/me');
-      return data as MeView;
-    },
+    me: () => get<MeView>('/api/me'),
   };
 }
 

@@ -1,17 +1,20 @@
 /**
- * The board of one day, kept fresh: loads it, then polls every `pollMs` with If-None-Match (a 304
- * costs the server one index query and no body), pauses while the tab is hidden, and reloads at
- * once when the tab or the network comes back.
+ * The board of one day and its figures, kept fresh: loads both, then polls every `pollMs` with
+ * If-None-Match (a 304 costs the server one index query and no body), pauses while the tab is
+ * hidden, and reloads at once when the tab or the network comes back.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { NetworkError, type Board, type BoardApi } from './api';
+import { isRetryable, type Board, type BoardApi, type Stats, type TechnicianFilter } from './api';
 
 export interface BoardState {
   /** The board of the current day; undefined until it first loads. */
   board: Board | undefined;
+  /** The day's figures (the whole day, whatever the technician filter); undefined until loaded. */
+  stats: Stats | undefined;
   loading: boolean;
-  /** Why the board could not be loaded (not for network failures: those set `offline`). */
+  /** Why the board could not be loaded (not for failures worth retrying: those set `offline`). */
   error: string | undefined;
+  /** The last poll got no answer (offline, a network failure, a 5xx or 429): it keeps retrying. */
   offline: boolean;
 }
 
@@ -19,41 +22,77 @@ export function useBoard(
   api: BoardApi,
   day: string,
   pollMs: number,
+  technician: TechnicianFilter = undefined,
 ): BoardState & { reload(): Promise<void> } {
   const [state, setState] = useState<BoardState>(() => ({
     board: undefined,
+    stats: undefined,
     loading: true,
     error: undefined,
     offline: typeof navigator !== 'undefined' && navigator.onLine === false,
   }));
   const etag = useRef<string | undefined>(undefined);
-  const currentDay = useRef(day);
+  const statsEtag = useRef<string | undefined>(undefined);
+  const current = useRef(`${day}|${technician}`);
+  const key = `${day}|${technician}`;
+
+  const statsInFlight = useRef(false);
+  /** The figures, beside the board: never awaited by a poll, so slow stats do not slow the board. */
+  const loadStats = useCallback(
+    (force: boolean) => {
+      if (statsInFlight.current) return;
+      statsInFlight.current = true;
+      api.getStats(day, force ? undefined : statsEtag.current).then(
+        (res) => {
+          statsInFlight.current = false;
+          if (current.current !== key || res.notModified) return;
+          statsEtag.current = res.etag;
+          setState((s) => ({ ...s, stats: res.body }));
+        },
+        // A failed figures request leaves the last figures; the board's own poll says if it is offline.
+        () => {
+          statsInFlight.current = false;
+        },
+      );
+    },
+    [api, day, key],
+  );
 
   const load = useCallback(
     async (force: boolean) => {
+      loadStats(force);
       try {
-        const res = await api.getBoard(day, force ? undefined : etag.current);
-        // The user may have moved to another day while this one was loading.
-        if (currentDay.current !== day) return;
+        const res = await api.getBoard(day, force ? undefined : etag.current, technician);
+        // The user may have moved to another day (or filter) while this one was loading.
+        if (current.current !== key) return;
         if (res.notModified) {
           setState((s) => ({ ...s, loading: false, error: undefined, offline: false }));
           return;
         }
         etag.current = res.etag;
-        setState({ board: res.board, loading: false, error: undefined, offline: false });
+        setState((s) => ({ ...s, board: res.board, loading: false, error: undefined, offline: false }));
       } catch (err) {
-        if (currentDay.current !== day) return;
-        if (err instanceof NetworkError) setState((s) => ({ ...s, loading: false, offline: true }));
-        else setState((s) => ({ ...s, loading: false, error: (err as Error).message }));
+        if (current.current !== key) return;
+        if (isRetryable(err)) setState((s) => ({ ...s, loading: false, offline: true }));
+        else setState((s) => ({ ...s, loading: false, offline: false, error: (err as Error).message }));
       }
     },
-    [api, day],
+    [api, day, technician, key, loadStats],
   );
 
   useEffect(() => {
-    currentDay.current = day;
+    current.current = key;
     etag.current = undefined;
-    setState((s) => ({ board: undefined, loading: true, error: undefined, offline: s.offline }));
+    statsEtag.current = undefined;
+    statsInFlight.current = false;
+    setState((s) => ({
+      board: undefined,
+      // The figures are the day's, whatever the filter: a filter change keeps them.
+      stats: s.stats?.from === day ? s.stats : undefined,
+      loading: true,
+      error: undefined,
+      offline: s.offline,
+    }));
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     let generation = 0;
@@ -84,7 +123,7 @@ export function useBoard(
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
     };
-  }, [day, pollMs, load]);
+  }, [day, key, pollMs, load]);
 
   const reload = useCallback(() => load(true), [load]);
   return { ...state, reload };

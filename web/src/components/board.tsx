@@ -16,6 +16,9 @@ export interface BoardProps {
   onLockedTouch(): void;
   /** False for a viewer: the board is shown read-only. */
   canMove: boolean;
+  onOpen(card: BoardItem): void;
+  zone: string;
+  nowMs: number;
 }
 
 export function Board(props: BoardProps) {
@@ -77,6 +80,9 @@ export function Board(props: BoardProps) {
                   onDragStart={setDragging}
                   onDragEnd={() => setDragging(undefined)}
                   canMove={props.canMove}
+                  onOpen={props.onOpen}
+                  zone={props.zone}
+                  nowMs={props.nowMs}
                 />
               ))}
               {cards.length === 0 ? <p className="column-empty">No cards</p> : null}

@@ -1,6 +1,8 @@
 /**
- * One appointment card. It moves by drag and drop, or from its menu: focus the card and press
- * Enter (or tap Move), pick a column. While its move is undecided it is locked and says so (after
+ * One appointment card: its time in the shop's zone, customer, vehicle, services, technician and
+ * how long it has sat in its column (marked, in words and colour, past the aging thresholds).
+ * Clicking it opens its drawer. It moves by drag and drop, or from its menu: focus the card and
+ * press Enter (or tap Move), pick a column (or Details for the drawer). While its move is undecided it is locked and says so (after
  * a few seconds, that it is still moving: the server decides every move it accepted, however long
  * that takes, so the page never gives up on one).
  */
@@ -8,6 +10,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { allowedTargets } from '../../../domain/status';
 import type { BoardItem, Status } from '../api';
 import { COLUMN_LABELS } from '../board-view';
+import { overdueLabel, timeInStatus } from '../card-aging';
 import { timeRange } from '../format';
 import type { InFlightMove } from '../move-machine';
 import { movingText } from '../move-messages';
@@ -24,6 +27,11 @@ export interface CardProps {
   onDragEnd(): void;
   /** False for a caller whose role may not move cards (a viewer): no drag, no menu, no Move button. */
   canMove: boolean;
+  /** Opens the card's drawer. */
+  onOpen(card: BoardItem): void;
+  zone: string;
+  /** The clock the time in status ticks by (ms since the epoch). */
+  nowMs: number;
 }
 
 export function Card(props: CardProps) {
@@ -33,7 +41,11 @@ export function Card(props: CardProps) {
   const locked = move !== undefined;
   const final = allowedTargets(card.status).length === 0;
   const movable = props.canMove && !final;
-  const time = timeRange(card.appt_start, card.appt_end);
+  const time = timeRange(card.appt_start, card.appt_end, props.zone);
+  const technician =
+    card.technician_id === null ? 'Unassigned' : `Technician: ${card.technician_name ?? card.technician_id}`;
+  const aging = timeInStatus(card, props.nowMs);
+  const overdue = overdueLabel(card, props.nowMs);
 
   const { autoFocus, onFocused } = props;
   useEffect(() => {
@@ -49,7 +61,15 @@ export function Card(props: CardProps) {
     else setMenuOpen(true);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
-    if (e.target !== e.currentTarget || !props.canMove) return;
+    if (e.target !== e.currentTarget) return;
+    // A viewer has no menu: Enter opens the drawer straight away.
+    if (!props.canMove) {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        props.onOpen(card);
+      }
+      return;
+    }
     if (e.key === 'Enter' || e.key === ' ' || e.key === 'm' || e.key === 'M') {
       e.preventDefault();
       openMenu();
@@ -60,7 +80,7 @@ export function Card(props: CardProps) {
   return (
     <article
       ref={ref}
-      className={`card card-${state}${final ? ' card-final' : ''}`}
+      className={`card card-${state}${final ? ' card-final' : ''}${overdue ? ' card-overdue' : ''}`}
       data-testid="card"
       data-card-id={card.id}
       data-status={card.status}
@@ -71,8 +91,15 @@ export function Card(props: CardProps) {
       aria-busy={locked}
       aria-label={`${time}, ${card.customer_name}, ${card.vehicle_label}, ${card.service_codes
         .map((c) => serviceNames.get(c) ?? c)
-        .join(', ')}${locked ? ', moving' : ''}${props.canMove ? '. Press Enter to move.' : ''}`}
+        .join(', ')}, ${technician}, ${aging}${
+        overdue ? `, ${overdue}` : ''
+      }${locked ? ', moving' : ''}${props.canMove ? '. Press Enter to move or for details.' : '. Press Enter for details.'}`}
       onKeyDown={onKeyDown}
+      onClick={(e) => {
+        // The Move button and the menu inside the card are not the card.
+        if ((e.target as HTMLElement).closest('button, [role=menu]')) return;
+        props.onOpen(card);
+      }}
       onDragStart={(e) => {
         if (!movable) {
           e.preventDefault();
@@ -113,6 +140,11 @@ export function Card(props: CardProps) {
           </li>
         ))}
       </ul>
+      <p className="card-technician">{technician}</p>
+      <p className="card-aging">
+        <span>{aging}</span>
+        {overdue ? <span className="overdue-label">{overdue}</span> : null}
+      </p>
       {card.notes ? <p className="card-notes">{card.notes}</p> : null}
       {move ? (
         <p
@@ -131,6 +163,10 @@ export function Card(props: CardProps) {
             setMenuOpen(false);
             props.onMove(card, to);
           }}
+          onDetails={() => {
+            setMenuOpen(false);
+            props.onOpen(card);
+          }}
           onClose={() => {
             setMenuOpen(false);
             ref.current?.focus();
@@ -141,7 +177,17 @@ export function Card(props: CardProps) {
   );
 }
 
-function MoveMenu({ from, onPick, onClose }: { from: Status; onPick(to: Status): void; onClose(): void }) {
+function MoveMenu({
+  from,
+  onPick,
+  onClose,
+  onDetails,
+}: {
+  from: Status;
+  onPick(to: Status): void;
+  onClose(): void;
+  onDetails(): void;
+}) {
   const targets = allowedTargets(from);
   const list = useRef<HTMLDivElement>(null);
 
@@ -180,6 +226,9 @@ function MoveMenu({ from, onPick, onClose }: { from: Status; onPick(to: Status):
       {targets.length === 0 ? (
         <>
           <p className="move-menu-empty">{COLUMN_LABELS[from]} is final.</p>
+          <button type="button" role="menuitem" onClick={onDetails}>
+            Details
+          </button>
           <button type="button" role="menuitem" onClick={onClose}>
             Close
           </button>
@@ -198,6 +247,11 @@ function MoveMenu({ from, onPick, onClose }: { from: Status; onPick(to: Status):
           </button>
         ))
       )}
+      {targets.length > 0 ? (
+        <button type="button" role="menuitem" className="move-menu-details" onClick={onDetails}>
+          Details
+        </button>
+      ) : null}
     </div>
   );
 }
