@@ -4,7 +4,7 @@
  * hidden, and reloads at once when the tab or the network comes back.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isRetryable, type Board, type BoardApi, type Stats, type TechnicianFilter } from './api';
+import { ApiError, isRetryable, type Board, type BoardApi, type Stats, type TechnicianFilter } from './api';
 
 export interface BoardState {
   /** The board of the current day; undefined until it first loads. */
@@ -16,6 +16,21 @@ export interface BoardState {
   error: string | undefined;
   /** The last poll got no answer (offline, a network failure, a 5xx or 429): it keeps retrying. */
   offline: boolean;
+}
+
+/**
+ * The wait before the next poll: the poll interval; after a poll the server shed (429, or 503, with
+ * Retry-After), the longer of that interval and the Retry-After, plus up to as much again at random,
+ * so the screens one overload turned away do not all come back in the same instant.
+ */
+export function nextPollDelay(
+  pollMs: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  if (retryAfterMs === undefined) return pollMs;
+  const base = Math.max(pollMs, retryAfterMs);
+  return Math.round(base * (1 + random()));
 }
 
 export function useBoard(
@@ -59,23 +74,28 @@ export function useBoard(
   );
 
   const load = useCallback(
-    async (force: boolean) => {
+    /** Resolves to the server's Retry-After (ms) when it shed the poll (429/503), else undefined. */
+    async (force: boolean): Promise<number | undefined> => {
       loadStats(force);
       try {
         const res = await api.getBoard(day, force ? undefined : etag.current, technician);
         // The user may have moved to another day (or filter) while this one was loading.
-        if (current.current !== key) return;
+        if (current.current !== key) return undefined;
         if (res.notModified) {
           setState((s) => ({ ...s, loading: false, error: undefined, offline: false }));
-          return;
+          return undefined;
         }
         etag.current = res.etag;
         setState((s) => ({ ...s, board: res.board, loading: false, error: undefined, offline: false }));
       } catch (err) {
-        if (current.current !== key) return;
-        if (isRetryable(err)) setState((s) => ({ ...s, loading: false, offline: true }));
-        else setState((s) => ({ ...s, loading: false, offline: false, error: (err as Error).message }));
+        if (current.current !== key) return undefined;
+        if (isRetryable(err)) {
+          setState((s) => ({ ...s, loading: false, offline: true }));
+          return err instanceof ApiError ? err.retryAfterMs : undefined;
+        }
+        setState((s) => ({ ...s, loading: false, offline: false, error: (err as Error).message }));
       }
+      return undefined;
     },
     [api, day, technician, key, loadStats],
   );
@@ -101,9 +121,9 @@ export function useBoard(
     const tick = async () => {
       const mine = ++generation;
       clearTimeout(timer);
-      await load(false);
+      const retryAfterMs = await load(false);
       if (stopped || mine !== generation || pollMs <= 0 || document.hidden) return;
-      timer = setTimeout(() => void tick(), pollMs);
+      timer = setTimeout(() => void tick(), nextPollDelay(pollMs, retryAfterMs));
     };
     const onVisibility = () => {
       if (document.hidden) clearTimeout(timer);
@@ -125,6 +145,6 @@ export function useBoard(
     };
   }, [day, key, pollMs, load]);
 
-  const reload = useCallback(() => load(true), [load]);
+  const reload = useCallback(async () => void (await load(true)), [load]);
   return { ...state, reload };
 }
