@@ -1,5 +1,5 @@
 /**
- * Artillery processor shared by move.yml, board.yml and stats.yml; artillery 2 bundles a .ts
+ * Artillery processor shared by move.yml, p4.yml, board.yml and stats.yml; artillery 2 bundles a .ts
  * processor itself (esbuild, into loadtest/dist/ for the run, removed afterwards). One module per
  * job, in processor/:
  *
@@ -15,10 +15,11 @@
 export { SETTINGS, type Settings } from './processor/settings';
 export { resolveUrl, sign, signedHeaders } from './processor/signing';
 export { backOffOn429 } from './processor/back-off';
-export { ensureBoardCards, seedHistory, seedMoveCards } from './processor/seeding';
+export { ensureBoardCards, seedHistory, seedMoveCards, useSeedData } from './processor/seeding';
 export {
   MOVE_COUNTERS,
   beginJourney,
+  chooseMove,
   hasCard,
   hasPendingMove,
   moveBody,
@@ -37,3 +38,4 @@ export type {
   ArtilleryResponse,
   RequestParams,
 } from './processor/artillery';
+export type { MoveChoice } from './processor/move-journey';

@@ -3,7 +3,8 @@
  * (or BASE_URL), judged against the seed's acceptance.
  *
  * Steps: start the stack (DynamoDB Local, SQS emulator, gateway with SigV4, poller) on free ports;
- * run loadtest/move.yml, then board.yml, then stats.yml, each as its own artillery process writing a
+ * run loadtest/move.yml, then board.yml, then stats.yml (and, only when asked, p4.yml after running
+ * `npm run seed`'s own code against the target), each as its own artillery process writing a
  * JSON report to loadtest/reports/; read the reports, print the verdict table, write a markdown
  * summary beside them; stop the stack. Exit 0 when every check passes, 1 when one falls short,
  * 2 when the run itself could not happen.
@@ -14,13 +15,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { startThrowawayStack, type RunningStack } from '../local/run-local-stack';
-import { isLoopback, resolveCredentials } from '../client/api-client';
+import { ApiClient, isLoopback, resolveCredentials } from '../client/api-client';
+import { addDays } from '../domain/days';
+import { SEED_CUSTOMER, seed } from './seed';
 import { UsageError, intOption, parseOptions, stringOption } from './lib/cli';
 import {
   ACCEPTANCE,
   detailTable,
   moveTable,
   moves,
+  P4_NOTE,
   verdict,
   verdictTable,
   type ArtilleryReport,
@@ -33,8 +37,13 @@ Starts a fresh in-memory local stack (or uses --base-url), runs the artillery sc
 loadtest/move.yml, then board.yml and stats.yml, and prints a verdict against the seed's
 acceptance: error rate < ${ACCEPTANCE.maxErrorRate * 100} %, move submit and end-to-end p95 < ${ACCEPTANCE.submitP95Ms} ms,
 conflict rate < ${ACCEPTANCE.maxConflictRate * 100} %, board p95 ≤ ${ACCEPTANCE.boardP95Ms} ms, stats p95 ≤ ${ACCEPTANCE.statsP95Ms} ms.
-Reports: loadtest/reports/<time>-{move,board,stats}.json, .log, and <time>-summary.md.
+Reports: loadtest/reports/<time>-{move,board,stats,p4}.json, .log, and <time>-summary.md.
 Exit 0 when all pass, 1 when one falls short, 2 when the run could not happen.
+
+p4, the seed's own scenario, runs only when named in --only (e.g. --only p4): it runs
+\`npm run seed\`'s code against the target (five cards tomorrow, UTC), then staff move those five
+cards; it is judged on its own rows by the same acceptance, and its conflict rate is expected to
+miss (five hot cards: docs/PERFORMANCE.md).
 
 Options:
   --quick            the CI profile: shorter phases, under two minutes in all
@@ -48,12 +57,15 @@ Options:
   --cards N          cards the move scenario seeds (default 50)
   --history N        appointments a day the stats scenario seeds over 31 days (default 10, quick 5)
   --pollers N        (local stack) concurrent queue pollers, the worker's concurrency (default 2)
-  --only LIST        run only some scenarios: move,board,stats (the verdict then covers only those)
+  --only LIST        run only some scenarios: move,board,stats,p4 (default move,board,stats; the
+                     verdict then covers only those)
   --verbose          stream artillery's own output
   -h, --help         this text`;
 
-type Scenario = 'move' | 'board' | 'stats';
-const SCENARIOS: Scenario[] = ['move', 'board', 'stats'];
+type Scenario = 'move' | 'board' | 'stats' | 'p4';
+const SCENARIOS: Scenario[] = ['move', 'board', 'stats', 'p4'];
+/** What runs without --only: p4's verdict is known to miss, so it runs only when asked. */
+const DEFAULT_SCENARIOS: Scenario[] = ['move', 'board', 'stats'];
 
 interface Options {
   quick: boolean;
@@ -106,13 +118,13 @@ function parseLoadtestOptions(argv: string[], env: NodeJS.ProcessEnv): Options |
     }
   }
   if (baseUrl && values['via-proxy']) throw new UsageError('--via-proxy is for the local stack only');
-  const only = (stringOption(values, 'only') ?? SCENARIOS.join(','))
+  const only = (stringOption(values, 'only') ?? DEFAULT_SCENARIOS.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const unknown = only.filter((s) => !SCENARIOS.includes(s as Scenario));
   if (unknown.length > 0 || only.length === 0)
-    throw new UsageError(`--only takes move, board and stats, got "${values.only}"`);
+    throw new UsageError(`--only takes move, board, stats and p4, got "${values.only}"`);
   const quick = values.quick === true;
   const functionUrlRegion = /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(host)?.[1];
   return {
@@ -127,6 +139,34 @@ function parseLoadtestOptions(argv: string[], env: NodeJS.ProcessEnv): Options |
     only: SCENARIOS.filter((s) => only.includes(s)),
     verbose: values.verbose === true,
   };
+}
+
+/** The seed's day: tomorrow (UTC), as `npm run seed` takes it by default. */
+const p4Day = () => addDays(new Date().toISOString().slice(0, 10), 1);
+
+function apiClient(opts: Options, target: string): ApiClient {
+  return new ApiClient({
+    baseUrl: target,
+    sign: opts.sign ? { region: opts.region, service: 'lambda' } : false,
+  });
+}
+
+/** p4's data: `npm run seed`'s own code against the target (it skips what is already there). */
+async function seedP4(opts: Options, target: string): Promise<void> {
+  const io = { out: (line: string) => err(`  p4: ${line}`), err, env: process.env };
+  await seed(apiClient(opts, target), p4Day(), io);
+}
+
+/** Where p4 left the seed's cards, e.g. `completed×3 ready×1 scheduled×1`. */
+async function p4Columns(opts: Options, target: string): Promise<string> {
+  const res = await apiClient(opts, target).board({ date: p4Day() });
+  if (!res.body?.ok) return `board unreadable (${res.status})`;
+  const counts = new Map<string, number>();
+  for (const [column, { items }] of Object.entries(res.body.data.columns)) {
+    const n = items.filter((c) => c.customer_id === SEED_CUSTOMER.id).length;
+    if (n > 0) counts.set(column, n);
+  }
+  return [...counts].map(([column, n]) => `${column}×${n}`).join(' ');
 }
 
 function startStack(opts: Options): Promise<RunningStack> {
@@ -150,6 +190,8 @@ async function artilleryEnv(opts: Options, target: string, runId: string): Promi
     LOADTEST_HISTORY_PER_DAY: String(opts.history),
     LOADTEST_RUN_ID: runId,
     LOADTEST_DAY: new Date().toISOString().slice(0, 10),
+    LOADTEST_P4_DAY: p4Day(),
+    LOADTEST_P4_OWNER: SEED_CUSTOMER.id,
   };
   if (opts.sign && !isLoopback(target)) {
     // Resolved once here (profile, SSO…) and handed over as plain keys, so artillery's workers need no chain.
@@ -227,6 +269,7 @@ function summaryMarkdown(args: {
   passed: boolean;
   files: string[];
   loadAtStart: number;
+  p4End?: string;
 }): string {
   const { opts, reports } = args;
   const lines = [
@@ -246,7 +289,9 @@ function summaryMarkdown(args: {
     'pending when the client gave up. Conflicts are outcomes, not errors; the conflict rate counts',
     'first attempts and the one retry after a conflict alike.',
     '',
+    ...(args.p4End !== undefined ? [P4_NOTE, `The seed's cards ended in: ${args.p4End}.`, ''] : []),
     ...(reports.move ? ['## Moves', '', moveTable(moves(reports.move)), ''] : []),
+    ...(reports.p4 ? ["## Moves of the seed's five cards (p4)", '', moveTable(moves(reports.p4)), ''] : []),
     '## Requests',
     '',
     detailTable(reports),
@@ -293,11 +338,13 @@ export async function run(argv: string[]): Promise<number> {
 
     const reports: Partial<Reports> = {};
     const files: string[] = [];
+    let p4End: string | undefined;
     for (const scenario of opts.only) {
       const json = join(REPORT_DIR, `${stamp}-${scenario}.json`);
       const log = join(REPORT_DIR, `${stamp}-${scenario}.log`);
       const s0 = performance.now();
       err(`loadtest: ${scenario}.yml…`);
+      if (scenario === 'p4') await seedP4(opts, target);
       const code = await runArtillery(scenario, target, env, { json, log }, opts);
       try {
         reports[scenario] = await readReport(json);
@@ -307,6 +354,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       files.push(relative(ROOT, json));
       err(`loadtest: ${scenario}.yml done in ${((performance.now() - s0) / 1000).toFixed(0)} s`);
+      if (scenario === 'p4') p4End = await p4Columns(opts, target);
     }
 
     const rows = verdict(reports);
@@ -326,11 +374,13 @@ export async function run(argv: string[]): Promise<number> {
         passed,
         files,
         loadAtStart,
+        p4End,
       }),
     );
     out('');
     out(table);
     out('');
+    if (p4End !== undefined) out(`${P4_NOTE}\nThe seed's cards ended in: ${p4End}.\n`);
     out(
       `loadtest: ${passed ? 'PASS' : 'FAIL'} in ${seconds.toFixed(0)} s; summary ${relative(ROOT, summaryPath)}`,
     );

@@ -70,7 +70,8 @@ function createdOrExisting(what: string, res: ApiResponse): 'created' | 'skipped
   throw new Error(`${what}: ${describeResponse(res)}`);
 }
 
-async function seed(
+/** The seed's data on `day` through `client`; also what `npm run loadtest -- --only p4` runs on. */
+export async function seed(
   client: ApiClient,
   day: string,
   io: ScriptIo,

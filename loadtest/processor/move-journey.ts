@@ -8,7 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import type { Board } from '../../domain/board';
-import { allowedTargets, isStatus, type Status } from '../../domain/status';
+import type { BoardItem } from '../../domain/appointment';
+import { allowedTargets, canTransition, isStatus, type Status } from '../../domain/status';
 import type { ArtilleryContext, ArtilleryEvents, ArtilleryResponse, Next, RequestParams } from './artillery';
 import { boardCards } from './seeding';
 import { SETTINGS } from './settings';
@@ -28,6 +29,7 @@ export const MOVE_COUNTERS = [
   'move.poll_error',
   'move.retried',
   'move.no_card',
+  'move.retry_moot',
   'move.decided_first',
   'move.decided_retry',
   'move.shed',
@@ -68,11 +70,43 @@ export function beginJourney(context: ArtilleryContext, events: ArtilleryEvents,
 }
 
 /** A target column: any legal one, but `completed` (which ends a card's moves) only rarely. */
-export function pickTarget(status: Status): Status | undefined {
+export function pickTarget(status: Status, random: () => number = Math.random): Status | undefined {
   const targets = allowedTargets(status);
   const open = targets.filter((t) => t !== 'completed');
-  if (open.length === 0 || (targets.includes('completed') && Math.random() < 0.1)) return targets[0];
-  return open[Math.floor(Math.random() * open.length)];
+  if (open.length === 0 || (targets.includes('completed') && random() < 0.1)) return targets[0];
+  return open[Math.floor(random() * open.length)];
+}
+
+/** What a person drags where: the card as the board showed it, and the column they drop it in. */
+export interface MoveChoice {
+  card: Pick<BoardItem, 'id' | 'status' | 'version'>;
+  to: Status;
+}
+
+/**
+ * The next drag, from the board just read. A first attempt takes a random card of `owner` that can
+ * still move (completed is the one column with no way out). The retry after a conflict is of the
+ * same card, with the version and column the refreshed board shows, to the same column when that is
+ * still legal from there (else another legal one); none when the card is already in that column or
+ * can no longer move.
+ */
+export function chooseMove(
+  cards: ReadonlyArray<Pick<BoardItem, 'id' | 'customer_id' | 'status' | 'version'>>,
+  owner: string | undefined,
+  retryOf?: { apptId: string; to: Status },
+  random: () => number = Math.random,
+): MoveChoice | undefined {
+  const movable = cards.filter((c) => c.customer_id === owner && targetsOf(c.status).length > 0);
+  if (retryOf) {
+    const card = movable.find((c) => c.id === retryOf.apptId);
+    // Someone else already put it there, or it can no longer move: nothing left to retry.
+    if (!card || card.status === retryOf.to) return undefined;
+    const to = canTransition(card.status, retryOf.to) ? retryOf.to : pickTarget(card.status, random);
+    return to ? { card, to } : undefined;
+  }
+  const card = movable[Math.floor(random() * movable.length)];
+  const to = card ? pickTarget(card.status, random) : undefined;
+  return card && to ? { card, to } : undefined;
 }
 
 /** After reading the board: choose one of the run's own cards that can still move, and where to. */
@@ -84,25 +118,23 @@ export function pickCard(
   next: Next,
 ) {
   const vars = journey(context);
+  const retryOf =
+    vars.retry && vars.apptId && vars.toStatus ? { apptId: vars.apptId, to: vars.toStatus } : undefined;
   vars.attempt += 1;
   vars.retry = false;
   vars.apptId = null;
   vars.moveId = null;
   if (res.statusCode !== 200) return next();
   const board = (JSON.parse(res.body) as { data: Board }).data;
-  const movable = boardCards(board).filter(
-    (c) => c.customer_id === vars.owner && targetsOf(c.status).length > 0,
-  );
-  if (movable.length === 0) {
-    events.emit('counter', 'move.no_card', 1);
+  const choice = chooseMove(boardCards(board), vars.owner, retryOf);
+  if (!choice) {
+    events.emit('counter', retryOf ? 'move.retry_moot' : 'move.no_card', 1);
     return next();
   }
-  const card = movable[Math.floor(Math.random() * movable.length)];
-  if (!card) return next();
-  vars.apptId = card.id;
-  vars.fromStatus = card.status;
-  vars.version = card.version;
-  vars.toStatus = pickTarget(card.status);
+  vars.apptId = choice.card.id;
+  vars.fromStatus = choice.card.status;
+  vars.version = choice.card.version;
+  vars.toStatus = choice.to;
   return next();
 }
 

@@ -104,6 +104,27 @@ export async function ensureBoardCards(context: ArtilleryContext): Promise<void>
   console.log(`board of ${SETTINGS.day}: ${Math.max(have, SETTINGS.cards)} cards`);
 }
 
+/**
+ * p4.yml's `before`: nothing is created here. scripts/loadtest.ts has run `npm run seed`'s own code
+ * (scripts/seed.ts) against the target; this checks the seed's cards are on the board of its day
+ * and points the staff at them.
+ */
+export async function useSeedData(context: ArtilleryContext): Promise<void> {
+  const client = clientFor(targetOf(context));
+  const board = expectSeeded(`board of ${SETTINGS.p4Day}`, await client.board({ date: SETTINGS.p4Day }), 200);
+  const cards = board ? boardCards(board).filter((c) => c.customer_id === SETTINGS.p4Owner) : [];
+  if (cards.length === 0) {
+    throw new Error(
+      `seeding: no card of customer ${SETTINGS.p4Owner} on ${SETTINGS.p4Day}; run the seed first`,
+    );
+  }
+  context.vars.owner = SETTINGS.p4Owner;
+  context.vars.day = SETTINGS.p4Day;
+  console.log(
+    `board of ${SETTINGS.p4Day}: ${cards.length} cards of customer ${SETTINGS.p4Owner} (the seed's)`,
+  );
+}
+
 /** stats.yml's `before`: LOADTEST_HISTORY_PER_DAY appointments on each of the 31 days up to the day. */
 export async function seedHistory(context: ArtilleryContext): Promise<void> {
   const client = clientFor(targetOf(context));

@@ -14,6 +14,8 @@ export interface Settings {
   moveTimeoutMs: number;
   thinkMs: number;
   runId: string;
+  p4Day: string;
+  p4Owner: string;
 }
 
 function envInt(name: string, fallback: number): number {
@@ -25,6 +27,7 @@ function envInt(name: string, fallback: number): number {
 }
 
 const todayUtc = () => new Date().toISOString().slice(0, 10);
+const tomorrowUtc = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 export const SETTINGS: Settings = {
   region: process.env.LOADTEST_REGION || 'us-west-2',
@@ -43,6 +46,10 @@ export const SETTINGS: Settings = {
   thinkMs: envInt('LOADTEST_THINK_MS', 300),
   /** Tags the seeded customer, so a run only ever moves its own cards. */
   runId: process.env.LOADTEST_RUN_ID || randomBytes(4).toString('hex'),
+  /** p4.yml: the day `npm run seed` put its five cards on (tomorrow, UTC, by default). */
+  p4Day: process.env.LOADTEST_P4_DAY || tomorrowUtc(),
+  /** p4.yml: the seed's customer, whose cards the staff move. */
+  p4Owner: process.env.LOADTEST_P4_OWNER || '1',
 };
 
 /**

@@ -8,10 +8,13 @@ import { STATUSES, allowedTargets } from '../../domain/status';
 import { verifySigV4 } from '../../local/sigv4-verifier';
 import * as processor from '../../loadtest/processor';
 import type { ArtilleryContext, ArtilleryResponse, RequestParams } from '../../loadtest/processor';
-import { verdict, type ArtilleryReport, type Summary } from '../../loadtest/verdict';
+import { verdict } from '../../loadtest/verdict';
+import { report, summary } from '../support/artillery-reports';
 import { LOCAL_KEYS } from '../../client/local-keys';
 import { principalRoles, verifierCredentials } from '../../local/auth-keys';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { ApiClient } from '../../client/api-client';
+import { seed } from '../../scripts/seed';
 
 const REGION = 'us-west-2';
 
@@ -59,6 +62,61 @@ function send(req: RequestParams): Promise<ArtilleryResponse> {
     r.end(req.body);
   });
 }
+
+const counted = (ev: ReturnType<typeof events>, name: string) =>
+  ev.emitted.filter(([type, n]) => type === 'counter' && n === name).reduce((a, [, , v]) => a + (v ?? 0), 0);
+
+/** The journey's board read, as move.yml and p4.yml send it: sign, send, back off on 429, pick. */
+async function readBoardAndPick(context: ArtilleryContext, ev: ReturnType<typeof events>) {
+  const board: RequestParams = {
+    method: 'GET',
+    name: 'move.board',
+    url: `${app.url}/api/admin/appointments/board?date={{ day }}`,
+  };
+  await hook((next) => processor.sign(board, context, ev, next));
+  const res = await send(board);
+  expect(res.statusCode).toBe(200);
+  await hook((next) => processor.backOffOn429(board, res, context, ev, next));
+  await hook((next) => processor.pickCard(board, res, context, ev, next));
+}
+
+/** The journey's drop and long-poll until decided; resolves with the body it submitted. */
+async function submitAndPoll(context: ArtilleryContext, ev: ReturnType<typeof events>) {
+  const submit: RequestParams = {
+    method: 'POST',
+    name: 'move.submit',
+    url: `${app.url}/api/admin/appointments/{{ apptId }}/move`,
+  };
+  await hook((next) => processor.moveBody(submit, context, ev, next));
+  await hook((next) => processor.sign(submit, context, ev, next));
+  // Signed as sent: the JSON body is serialised once, before signing.
+  expect(submit.json).toBeUndefined();
+  const body = JSON.parse(submit.body as string) as {
+    expected_version: number;
+    from_status: string;
+    to_status: string;
+  };
+  const res = await send(submit);
+  expect(res.statusCode).toBe(202);
+  await hook((next) => processor.backOffOn429(submit, res, context, ev, next));
+  await hook((next) => processor.submitted(submit, res, context, ev, next));
+  for (let i = 0; i < 5 && processor.hasPendingMove(context.vars); i++) {
+    const poll: RequestParams = {
+      method: 'GET',
+      name: 'move.poll',
+      url: `${app.url}/api/admin/moves/{{ moveId }}?wait_ms={{ waitMs }}`,
+    };
+    await hook((next) => processor.sign(poll, context, ev, next));
+    const pollRes = await send(poll);
+    expect(pollRes.statusCode).toBe(200);
+    await hook((next) => processor.backOffOn429(poll, pollRes, context, ev, next));
+    await hook((next) => processor.polled(poll, pollRes, context, ev, next));
+  }
+  return body;
+}
+
+const retries = (context: ArtilleryContext) =>
+  new Promise<boolean>((resolve) => processor.retryAfterConflict(context, resolve));
 
 describe('the artillery processor', () => {
   describe('picking a move', () => {
@@ -124,56 +182,66 @@ describe('the artillery processor', () => {
     const ev = events();
     await hook((next) => processor.beginJourney(context, ev, next));
 
-    const board: RequestParams = {
-      method: 'GET',
-      name: 'move.board',
-      url: `${app.url}/api/admin/appointments/board?date={{ day }}`,
-    };
-    await hook((next) => processor.sign(board, context, ev, next));
-    const boardRes = await send(board);
-    expect(boardRes.statusCode).toBe(200);
-    await hook((next) => processor.pickCard(board, boardRes, context, ev, next));
+    await readBoardAndPick(context, ev);
     expect(processor.hasCard(context.vars)).toBe(true);
 
-    const submit: RequestParams = {
-      method: 'POST',
-      name: 'move.submit',
-      url: `${app.url}/api/admin/appointments/{{ apptId }}/move`,
-    };
-    await hook((next) => processor.moveBody(submit, context, ev, next));
-    await hook((next) => processor.sign(submit, context, ev, next));
-    expect(submit.json).toBeUndefined();
-    expect(JSON.parse(submit.body as string)).toMatchObject({
-      expected_version: 1,
-      from_status: 'scheduled',
-    });
-    const submitRes = await send(submit);
-    expect(submitRes.statusCode).toBe(202);
-    await hook((next) => processor.submitted(submit, submitRes, context, ev, next));
+    const body = await submitAndPoll(context, ev);
+    expect(body).toMatchObject({ expected_version: 1, from_status: 'scheduled' });
 
-    for (let i = 0; i < 5 && processor.hasPendingMove(context.vars); i++) {
-      const poll: RequestParams = {
-        method: 'GET',
-        name: 'move.poll',
-        url: `${app.url}/api/admin/moves/{{ moveId }}?wait_ms={{ waitMs }}`,
-      };
-      await hook((next) => processor.sign(poll, context, ev, next));
-      const pollRes = await send(poll);
-      expect(pollRes.statusCode).toBe(200);
-      await hook((next) => processor.polled(poll, pollRes, context, ev, next));
-    }
-
-    const counted = (name: string) =>
-      ev.emitted
-        .filter(([type, n]) => type === 'counter' && n === name)
-        .reduce((a, [, , v]) => a + (v ?? 0), 0);
-    expect(counted('move.submitted')).toBe(1);
-    expect(counted('move.applied')).toBe(1);
-    expect(counted('move.decided_first')).toBe(1);
+    expect(counted(ev, 'move.submitted')).toBe(1);
+    expect(counted(ev, 'move.applied')).toBe(1);
+    expect(counted(ev, 'move.decided_first')).toBe(1);
     expect(ev.emitted.filter(([type]) => type === 'histogram').map(([, n]) => n)).toEqual([
       'move.submit_ms',
       'move.e2e_ms',
     ]);
+  });
+
+  it("plays two staff on the seed's own cards: the stale drag conflicts, its retry moves the same card", async () => {
+    // The data exactly as `npm run seed` writes it, through its own code, on p4's day.
+    const lines: string[] = [];
+    const seedIo = {
+      out: (l: string) => void lines.push(l),
+      err: (l: string) => void lines.push(l),
+      env: {},
+    };
+    const api = new ApiClient({ baseUrl: app.url, sign: { region: REGION, service: 'lambda' } });
+    await seed(api, processor.SETTINGS.p4Day, seedIo);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const [ada, bob] = [0, 1].map((): ArtilleryContext => ({ vars: { target: app.url } }));
+    await processor.useSeedData(ada as ArtilleryContext);
+    await processor.useSeedData(bob as ArtilleryContext);
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/: 5 cards of customer 1 \(the seed's\)$/));
+    log.mockRestore();
+    const evA = events();
+    const evB = events();
+    await hook((next) => processor.beginJourney(ada as ArtilleryContext, evA, next));
+    await hook((next) => processor.beginJourney(bob as ArtilleryContext, evB, next));
+
+    // Both read the same board and take the first card: Ada to in_progress, Bob to no_show.
+    const random = jest.spyOn(Math, 'random');
+    random.mockReturnValueOnce(0).mockReturnValueOnce(0);
+    await readBoardAndPick(ada as ArtilleryContext, evA);
+    random.mockReturnValueOnce(0).mockReturnValueOnce(0.5);
+    await readBoardAndPick(bob as ArtilleryContext, evB);
+    random.mockRestore();
+    const cardId = ada?.vars.apptId;
+    expect(bob?.vars.apptId).toBe(cardId);
+
+    await submitAndPoll(ada as ArtilleryContext, evA);
+    const stale = await submitAndPoll(bob as ArtilleryContext, evB);
+    expect(stale).toMatchObject({ expected_version: 1, to_status: 'no_show' });
+    expect(counted(evB, 'move.conflict_first')).toBe(1);
+    expect(await retries(bob as ArtilleryContext)).toBe(true);
+
+    // The retry re-reads the board: same card, the version Ada's move left, a column legal from there.
+    await readBoardAndPick(bob as ArtilleryContext, evB);
+    expect(bob?.vars.apptId).toBe(cardId);
+    const retry = await submitAndPoll(bob as ArtilleryContext, evB);
+    expect(retry).toMatchObject({ expected_version: 2, from_status: 'in_progress' });
+    expect(allowedTargets('in_progress')).toContain(retry.to_status);
+    expect([counted(evA, 'move.applied'), counted(evB, 'move.applied')]).toEqual([1, 1]);
+    expect(await retries(bob as ArtilleryContext)).toBe(false);
   });
 
   it('asks for the board with the ETag it last saw and gets a 304', async () => {
@@ -202,23 +270,6 @@ describe('the artillery processor', () => {
     expect((await send(req)).statusCode).toBe(403);
   });
 });
-
-const summary = (p95: number): Summary => ({
-  min: 1,
-  max: p95 * 2,
-  count: 100,
-  mean: p95 / 2,
-  p50: p95 / 2,
-  median: p95 / 2,
-  p75: p95 * 0.8,
-  p90: p95 * 0.9,
-  p95,
-  p99: p95 * 1.5,
-});
-
-function report(counters: Record<string, number>, summaries: Record<string, Summary> = {}): ArtilleryReport {
-  return { aggregate: { counters, summaries } };
-}
 
 const goodMove = () =>
   report(
