@@ -82,7 +82,7 @@ function findJavaChild(): number | undefined {
 }
 
 /** The part of an SDK client's middleware stack used here (typed structurally, not via @smithy/types). */
-interface CountableStack {
+export interface CountableStack {
   add(
     middleware: (
       next: (args: unknown) => Promise<unknown>,
@@ -92,7 +92,8 @@ interface CountableStack {
   ): void;
 }
 
-function countCalls(stack: CountableStack, calls: Record<string, number>): void {
+/** Counts the client's commands by name into `calls`, and its failed ones again by error ("Cmd!reason"). */
+export function countCalls(stack: CountableStack, calls: Record<string, number>): void {
   stack.add(
     (next, context) => (args) => {
       const name = context.commandName ?? 'unknown';
