@@ -44,8 +44,26 @@ export function canonicalTimeZone(name: string): string | undefined {
   }
 }
 
+/**
+ * Recent answers of wallClockMs by zone and instant: formatToParts is the costly part of a move's
+ * own CPU in the bench's profile (docs/PERFORMANCE.md, issue #15), and one move asks the day of its
+ * card's appt_start several times. Exact (no rounding of the instant), bounded by clearing.
+ */
+const WALL_CLOCK_CACHE_SIZE = 2048;
+const wallClocks = new Map<string, number>();
+
 /** The wall clock of `ms` in `timeZone`, as the UTC milliseconds of the same fields. */
 function wallClockMs(ms: number, timeZone: string): number {
+  const id = `${timeZone} ${ms}`;
+  const cached = wallClocks.get(id);
+  if (cached !== undefined) return cached;
+  const wall = formatWallClockMs(ms, timeZone);
+  if (wallClocks.size >= WALL_CLOCK_CACHE_SIZE) wallClocks.clear();
+  wallClocks.set(id, wall);
+  return wall;
+}
+
+function formatWallClockMs(ms: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(ms)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

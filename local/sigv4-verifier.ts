@@ -280,11 +280,25 @@ function uriEncode(value: string): string {
   );
 }
 
+/**
+ * Derived signing keys by secret and scope: a key serves every request of its day (as the SDK's
+ * signer caches it), so each request costs one HMAC instead of five. Bounded: cleared past
+ * SIGNING_KEY_CACHE_SIZE entries (a handful of keys × one day each in practice).
+ */
+const SIGNING_KEY_CACHE_SIZE = 64;
+const signingKeys = new Map<string, Buffer>();
+
 function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${secret}\u0000${date}\u0000${region}\u0000${service}`;
+  const cached = signingKeys.get(id);
+  if (cached) return cached;
   const kDate = hmac(`AWS4${secret}`, date);
   const kRegion = hmac(kDate, region);
   const kService = hmac(kRegion, service);
-  return hmac(kService, SCOPE_TERMINATOR);
+  const key = hmac(kService, SCOPE_TERMINATOR);
+  if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) signingKeys.clear();
+  signingKeys.set(id, key);
+  return key;
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {

@@ -121,12 +121,13 @@ export function pollDelay(attempt: number): number {
 
 /**
  * How long a long-poll waits before its first read, so that the read usually finds the move
- * decided and one strongly consistent GetItem answers the poll. Derived from `npm run bench`'s
- * measurement of the time from the submit's answer to the move's decided_at at 10 moves/s
- * (docs/PERFORMANCE.md: "Decision after the submit's answer"), near its p50 less the poll's own
- * way in: later would add latency to every move, earlier a second read to most.
+ * decided and one strongly consistent GetItem answers the poll. Set from `npm run bench -- --moves-at
+ * 10`'s measurement of the time from the submit's answer to the move's decided_at at 10 moves/s
+ * (docs/PERFORMANCE.md, issue #15: p50 9 ms on 2026-12-01, a loaded machine), rounded up: the
+ * poll's own way in (signing, the gateway) comes on top, so the first read lands a little after
+ * the median decision. Later would add latency to every move, earlier a second read to most.
  */
-export const FIRST_POLL_DELAY_MS = 20;
+export const FIRST_POLL_DELAY_MS = 10;
 
 /** Returns the move, waiting up to `waitMs` for it to leave pending (the first read after FIRST_POLL_DELAY_MS). */
 export async function waitForMove(deps: MoveDeps, moveId: string, waitMs = 0): Promise<MoveRecord> {

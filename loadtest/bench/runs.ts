@@ -16,7 +16,9 @@
  *
  * The queue is drained after every move run, so one run's backlog never weighs on the next.
  */
+import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -27,12 +29,12 @@ import { measureFloor, moveFloor, type IdleCpu } from './floor';
 import { fmt } from './latency';
 import { describeMachine } from './machine';
 import { contention, openLoop, type ContentionResult, type PoolCard } from './moves';
-import type { Plan } from './plan';
+import { plan, type Plan } from './plan';
 import { benchBoard, benchStats } from './reads';
 import type { RateRun, Results } from './results';
 import { BENCH_TECHNICIANS, makeAppointment, writeAppointments, writeTechnicians } from './seed';
 import type { ServerReady } from './server';
-import { serverCost } from './server-cost';
+import { isFailureKey, serverCost } from './server-cost';
 import { ServerProcess } from './server-process';
 
 export type Say = (line: string) => void;
@@ -56,20 +58,29 @@ interface Bench {
   say: Say;
 }
 
+/** A fresh stack in its own process, and the clients the runs use on it. */
+async function startStack(pollers: number, say: Say) {
+  say(`starting a fresh in-memory local stack (${pollers} pollers)…`);
+  const server = await ServerProcess.start(pollers);
+  const { info } = server;
+  return {
+    server,
+    info,
+    doc: createDocumentClient({ region: info.region, endpoint: info.dynamodbEndpoint }),
+    sqs: createSqsClient({ region: info.region, endpoint: info.sqsEndpoint }),
+    client: new ApiClient({
+      baseUrl: info.apiUrl,
+      sign: { region: info.region, service: 'lambda' },
+      timeoutMs: 15_000,
+    }),
+  };
+}
+
 /** Runs the whole bench (about 8 minutes; --quick about 2) and returns what it measured. */
 export async function runBench(p: Plan, command: string, say: Say = stderrSay): Promise<Results> {
   const started = new Date();
   const loadBefore = loadavg();
-  say(`starting a fresh in-memory local stack (${p.pollers} pollers)…`);
-  const server = await ServerProcess.start(p.pollers);
-  const { info } = server;
-  const doc = createDocumentClient({ region: info.region, endpoint: info.dynamodbEndpoint });
-  const sqs = createSqsClient({ region: info.region, endpoint: info.sqsEndpoint });
-  const client = new ApiClient({
-    baseUrl: info.apiUrl,
-    sign: { region: info.region, service: 'lambda' },
-    timeoutMs: 15_000,
-  });
+  const { server, info, doc, sqs, client } = await startStack(p.pollers, say);
   try {
     const idle = await idleBaseline(server, say);
     const b: Bench = { server, info, doc, sqs, client, plan: p, idle, say };
@@ -110,6 +121,72 @@ export async function runBench(p: Plan, command: string, say: Say = stderrSay): 
     sqs.destroy();
     await server.stop();
   }
+}
+
+/**
+ * A targeted run (--moves-at): the idle baseline, the pool, the warm-up, then one open-loop run at
+ * `rate` for `seconds`, with the stack process's CPU profile written into `profileDir` when given.
+ * Prints a few lines (no report, nothing written into the docs): quicker than the whole bench on a
+ * busy machine when one figure is wanted.
+ */
+export async function runMovesAt(
+  pollers: number,
+  rate: number,
+  seconds: number,
+  profileDir: string | undefined,
+  say: Say = stderrSay,
+): Promise<string[]> {
+  const loadBefore = loadavg();
+  const { server, info, doc, sqs, client } = await startStack(pollers, say);
+  try {
+    const idle = await idleBaseline(server, say);
+    const quick = plan(true, false, pollers);
+    const p = { ...quick, contention: { ...quick.contention, cards: [] } };
+    const b: Bench = { server, info, doc, sqs, client, plan: p, idle, say };
+    const today = new Date().toISOString().slice(0, 10);
+    const cards = await seedMoveCards(b, addDays(today, 2), []);
+    b.say('warming up (100 moves at 20/s, not measured)…');
+    await openLoop(b.client, cards, 20, 5);
+    await drainQueue(b);
+    const profile = profileDir ? join(profileDir, `stack-${rate}per-s-${Date.now()}.cpuprofile`) : undefined;
+    if (profile) {
+      await mkdir(profileDir as string, { recursive: true });
+      await server.startProfile();
+    }
+    b.say(`moves at ${rate}/s for ${seconds} s…`);
+    const run = await rateRun(b, cards, rate, seconds);
+    if (profile) await server.stopProfile(profile);
+    return movesAtLines(run, loadBefore, loadavg(), profile);
+  } finally {
+    doc.destroy();
+    sqs.destroy();
+    await server.stop();
+  }
+}
+
+function movesAtLines(run: RateRun, loadBefore: number[], loadAfter: number[], profile?: string): string[] {
+  const x = run.result;
+  const c = run.cost;
+  const moves = x.offered - x.starved;
+  const perMove = (failures: boolean) =>
+    Object.entries(c.calls)
+      .filter(([k]) => isFailureKey(k) === failures)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k.replace('Command', '')} ${(n / moves).toFixed(2)}`)
+      .join(', ');
+  const la = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  return [
+    `moves at ${x.rate}/s for ${x.seconds} s: ${moves} submitted, ${x.errors} errors, outcomes ${JSON.stringify(x.outcomes)}`,
+    `submit p50 ${fmt(x.submit.p50)} ms; end-to-end p50 ${fmt(x.e2e.p50)} p95 ${fmt(x.e2e.p95)} ms`,
+    `decision after the submit's answer: p50 ${fmt(x.decision.p50)} p95 ${fmt(x.decision.p95)} p99 ${fmt(x.decision.p99)} max ${fmt(x.decision.max)} ms (n=${x.decision.n})`,
+    `DynamoDB calls per move ${c.dynamoCallsPerMove.toFixed(2)}, SQS ${c.sqsCallsPerMove.toFixed(2)}; every call per move: ${perMove(false)}`,
+    `failed calls per move: ${perMove(true) || 'none'}`,
+    `CPU per move: stack ${fmt(c.nodeCpuMsPerMove)} ms, DynamoDB Local ${fmt(c.javaCpuMsPerMove)} ms, client ${fmt(run.clientCpuMsPerMove)} ms`,
+    `load average before ${la(loadBefore)}, after ${la(loadAfter)}`,
+    ...(profile
+      ? [`CPU profile of the stack process: ${profile} (npm run cpu-profile-top -- ${profile})`]
+      : []),
+  ];
 }
 
 /** Steps 2-6: the move runs' cards, the warm-up, the floor, the move rates and the contention runs. */

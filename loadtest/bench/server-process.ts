@@ -4,20 +4,20 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import type { ServerReady, ServerRequest, ServerSample } from './server';
+import type { ServerProfiled, ServerReady, ServerRequest, ServerSample } from './server';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 /** The stack in its own process, with a request/response channel for its counters. */
 export class ServerProcess {
   private nextId = 1;
-  private readonly waiting = new Map<number, (s: ServerSample) => void>();
+  private readonly waiting = new Map<number, (s: ServerSample | ServerProfiled) => void>();
   private constructor(
     private readonly child: ChildProcess,
     readonly info: ServerReady,
   ) {
-    child.on('message', (m: ServerSample | ServerReady) => {
-      if (m.type !== 'sample') return;
+    child.on('message', (m: ServerSample | ServerProfiled | ServerReady) => {
+      if (m.type === 'ready') return;
       this.waiting.get(m.id)?.(m);
       this.waiting.delete(m.id);
     });
@@ -45,12 +45,25 @@ export class ServerProcess {
     });
   }
 
-  sample(): Promise<ServerSample> {
-    const id = this.nextId++;
-    return new Promise((resolveSample) => {
-      this.waiting.set(id, resolveSample);
-      this.child.send({ type: 'sample', id } satisfies ServerRequest);
+  private ask<T extends ServerSample | ServerProfiled>(request: ServerRequest & { id: number }): Promise<T> {
+    return new Promise((resolveAnswer) => {
+      this.waiting.set(request.id, resolveAnswer as (m: ServerSample | ServerProfiled) => void);
+      this.child.send(request);
     });
+  }
+
+  sample(): Promise<ServerSample> {
+    return this.ask({ type: 'sample', id: this.nextId++ });
+  }
+
+  /** Starts the V8 CPU profiler in the stack process. */
+  async startProfile(): Promise<void> {
+    await this.ask({ type: 'profile-start', id: this.nextId++ });
+  }
+
+  /** Stops it and has the stack process write the profile to `path` (.cpuprofile, Chrome's format). */
+  async stopProfile(path: string): Promise<void> {
+    await this.ask({ type: 'profile-stop', id: this.nextId++, path });
   }
 
   /** CPU so far of DynamoDB Local and of the stack process, for the floor's per-call figures. */

@@ -7,6 +7,8 @@
  * Started by scripts/bench.ts with child_process.fork (tsx's loader travels in execArgv).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startThrowawayStack } from '../../local/run-local-stack';
 
@@ -33,7 +35,17 @@ export interface ServerSample {
   loopDelay: { p50: number; p99: number; max: number };
 }
 
-export type ServerRequest = { type: 'sample'; id: number } | { type: 'stop' };
+/** A CPU profile of this process started or written (to `path`, a .cpuprofile file). */
+export interface ServerProfiled {
+  type: 'profiled';
+  id: number;
+}
+
+export type ServerRequest =
+  | { type: 'sample'; id: number }
+  | { type: 'profile-start'; id: number }
+  | { type: 'profile-stop'; id: number; path: string }
+  | { type: 'stop' };
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -70,7 +82,7 @@ function findJavaChild(): number | undefined {
 }
 
 /** The part of an SDK client's middleware stack used here (typed structurally, not via @smithy/types). */
-interface CountableStack {
+export interface CountableStack {
   add(
     middleware: (
       next: (args: unknown) => Promise<unknown>,
@@ -80,12 +92,22 @@ interface CountableStack {
   ): void;
 }
 
-function countCalls(stack: CountableStack, calls: Record<string, number>): void {
+/** Counts the client's commands by name into `calls`, and its failed ones again by error ("Cmd!reason"). */
+export function countCalls(stack: CountableStack, calls: Record<string, number>): void {
   stack.add(
-    (next, context) => async (args) => {
+    (next, context) => (args) => {
       const name = context.commandName ?? 'unknown';
       calls[name] = (calls[name] ?? 0) + 1;
-      return next(args);
+      // Failed calls by error, and a cancelled transaction by its items' reasons
+      // ("TransactWriteItemsCommand!None,TransactionConflict"), so a fallback's cause can be counted.
+      // A plain .catch, not an async wrapper: this runs on every call of the profiled process.
+      return next(args).catch((err: unknown) => {
+        const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+        const reasons = e.CancellationReasons?.map((r) => r.Code ?? 'None').join(',');
+        const key = `${name}!${reasons ?? e.name ?? 'Error'}`;
+        calls[key] = (calls[key] ?? 0) + 1;
+        throw err;
+      });
     },
     { step: 'initialize', name: 'benchCallCounter' },
   );
@@ -102,9 +124,30 @@ async function serve(): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
 
-  const send = (message: ServerReady | ServerSample) => process.send?.(message);
+  const send = (message: ServerReady | ServerSample | ServerProfiled) => process.send?.(message);
+  let profiler: Session | undefined;
   process.on('message', (message: ServerRequest) => {
-    if (message.type === 'sample') {
+    if (message.type === 'profile-start') {
+      // The V8 sampling profiler of this process, as --cpu-prof would run it, but only around the
+      // run the parent measures (not the start, the seeding, the warm-up).
+      profiler = new Session();
+      profiler.connect();
+      void profiler
+        .post('Profiler.enable')
+        .then(() => profiler?.post('Profiler.start'))
+        .then(() => send({ type: 'profiled', id: message.id }));
+    } else if (message.type === 'profile-stop') {
+      const session = profiler;
+      profiler = undefined;
+      void (async () => {
+        if (session) {
+          const { profile } = await session.post('Profiler.stop');
+          await writeFile(message.path, JSON.stringify(profile));
+          session.disconnect();
+        }
+        send({ type: 'profiled', id: message.id });
+      })();
+    } else if (message.type === 'sample') {
       const usage = process.cpuUsage();
       send({
         type: 'sample',

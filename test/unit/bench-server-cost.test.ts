@@ -41,12 +41,29 @@ describe('serverCost', () => {
     expect(cost.sqsCallsPerMove).toBe(1.5);
   });
 
-  it('counts every single-item Get but the submit read as a poll read', () => {
-    const after = aSample({ calls: { GetItemCommand: 300, BatchGetItemCommand: 100, PutItemCommand: 100 } });
+  it('counts every single-item Get as a poll read (the submit is a transaction)', () => {
+    const after = aSample({
+      calls: { GetItemCommand: 120, BatchGetItemCommand: 100, TransactWriteItemsCommand: 200 },
+    });
 
     const cost = serverCost(aSample(), after, 100, 10, NO_IDLE, 2);
 
-    expect(cost.pollReadsPerMove).toBe(2);
+    expect(cost.pollReadsPerMove).toBe(1.2);
+  });
+
+  it('keeps failed calls (counted again by error) out of the calls per move', () => {
+    const after = aSample({
+      calls: {
+        TransactWriteItemsCommand: 200,
+        'TransactWriteItemsCommand!None,TransactionConflict': 10,
+        GetItemCommand: 100,
+      },
+    });
+
+    const cost = serverCost(aSample(), after, 100, 10, NO_IDLE, 2);
+
+    expect(cost.dynamoCallsPerMove).toBe(3);
+    expect(cost.calls['TransactWriteItemsCommand!None,TransactionConflict']).toBe(10);
   });
 
   it('charges each move its share of the CPU beyond the idle burn, never below zero', () => {

@@ -368,7 +368,8 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
   it('polls until the move settles and returns the settled move', async () => {
     const { deps, moves } = setUpWaiting(aPendingMove());
     onSleep = (total) => {
-      if (total >= 30) moves.moves.set(MOVE_ID, { ...aPendingMove(), status: 'conflict', decided_at: T1 });
+      if (total >= FIRST_POLL_DELAY_MS + 10)
+        moves.moves.set(MOVE_ID, { ...aPendingMove(), status: 'conflict', decided_at: T1 });
     };
 
     const record = await waitForMove(deps, MOVE_ID, 5000);
@@ -383,7 +384,8 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
     const record = await waitForMove(deps, MOVE_ID, 150);
 
     expect(record.status).toBe('pending');
-    expect(slept).toEqual([FIRST_POLL_DELAY_MS, 15, 23, 34, 51, 7]);
+    // The backoff's waits after the first read, then what is left of the 150 ms.
+    expect(slept).toEqual([FIRST_POLL_DELAY_MS, 15, 23, 34, 51, 150 - FIRST_POLL_DELAY_MS - 123]);
   });
 
   it('never sleeps past wait_ms', async () => {
@@ -391,7 +393,7 @@ describe('waitForMove (in-memory ports, fake clock)', () => {
 
     await waitForMove(deps, MOVE_ID, 105);
 
-    expect(slept.at(-1)).toBe(13);
+    expect(slept.at(-1)).toBe(105 - FIRST_POLL_DELAY_MS - (15 + 23 + 34));
     expect(slept.reduce((a, b) => a + b, 0)).toBe(105);
   });
 
