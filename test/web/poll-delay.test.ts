@@ -1,4 +1,4 @@
-import { nextPollDelay } from '../../web/src/use-board';
+import { nextPollDelay } from '../../web/src/poll-delay';
 
 describe('nextPollDelay (the board poll after a 429 or 503)', () => {
   it('waits the poll interval after an answered poll or a failure without Retry-After', () => {

@@ -4,6 +4,7 @@
  * hidden, and reloads at once when the tab or the network comes back.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { nextPollDelay } from './poll-delay';
 import { ApiError, isRetryable, type Board, type BoardApi, type Stats, type TechnicianFilter } from './api';
 
 export interface BoardState {
@@ -16,21 +17,6 @@ export interface BoardState {
   error: string | undefined;
   /** The last poll got no answer (offline, a network failure, a 5xx or 429): it keeps retrying. */
   offline: boolean;
-}
-
-/**
- * The wait before the next poll: the poll interval; after a poll the server shed (429, or 503, with
- * Retry-After), the longer of that interval and the Retry-After, plus up to as much again at random,
- * so the screens one overload turned away do not all come back in the same instant.
- */
-export function nextPollDelay(
-  pollMs: number,
-  retryAfterMs?: number,
-  random: () => number = Math.random,
-): number {
-  if (retryAfterMs === undefined) return pollMs;
-  const base = Math.max(pollMs, retryAfterMs);
-  return Math.round(base * (1 + random()));
 }
 
 export function useBoard(
