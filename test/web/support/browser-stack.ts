@@ -103,7 +103,8 @@ export async function openBoard(
   const context = await browser.newContext({ viewport });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  // Under a loaded CI machine one step can take seconds; the tests bound their own time too.
+  page.setDefaultTimeout(20_000);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => {
