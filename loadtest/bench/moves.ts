@@ -26,6 +26,8 @@ export interface MoveSample {
   /** 429s the client waited out (Retry-After with jitter) on this move's requests. */
   shed?: number;
   move?: MoveView;
+  /** The accepted move's id, kept when its outcome was not seen (timeout, poll error). */
+  pendingMoveId?: string;
   detail?: string;
 }
 
@@ -61,11 +63,16 @@ export async function moveOnce(
     let shed = submit.shed;
     while (move.status === 'pending') {
       const left = opts.timeoutMs - (performance.now() - t0);
-      if (left <= 0) return { outcome: 'timeout', submitMs };
+      if (left <= 0) return { outcome: 'timeout', submitMs, pendingMoveId: move.move_id };
       const poll = await client.pollMove(move.move_id, Math.min(opts.waitMs, Math.ceil(left)));
       shed += poll.shed;
       if (poll.status !== 200 || !poll.body?.ok) {
-        return { outcome: 'http_error', submitMs, detail: `poll ${poll.status}` };
+        return {
+          outcome: 'http_error',
+          submitMs,
+          detail: `poll ${poll.status}`,
+          pendingMoveId: move.move_id,
+        };
       }
       move = poll.body.data;
     }
@@ -133,6 +140,12 @@ export interface OpenLoopResult {
   refused: number;
   /** Submits answered 202 or 200 whose outcome the client did not see decided (timeout, poll error). */
   undecided: number;
+  /**
+   * Those moves asked again once the run's backlog had cleared (the promise: every 202 is decided):
+   * how many were decided by then, and how many were still pending or could not be read.
+   */
+  decidedAfter: number;
+  stillUndecided: number;
   /** From the last scheduled submit to the last outcome: how long the backlog took to clear. */
   drainMs: number;
   /** How late the scheduler started a move, at worst (client saturation shows here). */
@@ -140,6 +153,37 @@ export interface OpenLoopResult {
   /** Moves that found every card of the pool busy (the pool is too small for the rate). */
   starved: number;
   firstErrors: string[];
+}
+
+/**
+ * The moves whose outcome a run's clients did not see, asked again after the run, a few at a time
+ * (the client backs off on 429 by itself), each long-polled until decided or `limitMs` has passed
+ * since the first ask: an accepted move must be decided, whatever its client saw.
+ */
+async function askAgain(
+  client: ApiClient,
+  moveIds: readonly string[],
+  limitMs = 60_000,
+): Promise<{ decided: number; undecided: number }> {
+  const deadline = performance.now() + limitMs;
+  let decided = 0;
+  const queue = [...moveIds];
+  const one = async (id: string) => {
+    while (performance.now() < deadline) {
+      const poll = await client.pollMove(id, 5000);
+      if (poll.status === 200 && poll.body?.ok) {
+        if (poll.body.data.status !== 'pending') {
+          decided += 1;
+          return;
+        }
+      } else await sleep(500);
+    }
+  };
+  const workers = Array.from({ length: Math.min(8, queue.length) }, async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) await one(id);
+  });
+  await Promise.all(workers);
+  return { decided, undecided: moveIds.length - decided };
 }
 
 /** `rate` moves a second for `seconds`, started on schedule whether or not earlier ones are done. */
@@ -194,6 +238,10 @@ export async function openLoop(
   const samples = await Promise.all(inFlight);
   const drainMs = performance.now() - scheduleEnded;
   const elapsed = (performance.now() - started) / 1000;
+  const followUp = await askAgain(
+    client,
+    samples.flatMap((x) => (x.pendingMoveId ? [x.pendingMoveId] : [])),
+  );
   const outcomes = countOutcomes(samples);
   return {
     rate,
@@ -210,6 +258,8 @@ export async function openLoop(
     shed: samples.reduce((sum, x) => sum + (x.shed ?? 0), 0),
     refused: samples.filter((x) => x.detail === 'submit 429').length,
     undecided: samples.filter((x) => x.outcome === 'timeout' || x.detail?.startsWith('poll ')).length,
+    decidedAfter: followUp.decided,
+    stillUndecided: followUp.undecided,
     drainMs,
     maxLagMs: maxLag,
     starved,

@@ -114,7 +114,8 @@ export function overloadLine(r: Results): string {
   const network = x.outcomes.network_error + x.outcomes.timeout;
   return (
     `Overload, ${x.rate}/s for ${r.overload.seconds} s (open loop, twice the highest sustained rate): ` +
-    `${network} network errors or timeouts; ${x.undecided} accepted moves not seen decided; ` +
+    `${network} network errors or timeouts; ${x.undecided} accepted moves not seen decided in the run ` +
+    `(asked again once the backlog had cleared: ${x.decidedAfter} decided, ${x.stillUndecided} not); ` +
     `${x.shed} 429s waited out by the clients (Retry-After with jitter), ${x.refused} moves still refused after them; ` +
     `accepted moves' end-to-end p95 ${fmt(x.e2e.p95)} ms; throughput ${fmt(x.achieved)} moves/s decided; ` +
     `backlog cleared ${fmt(x.drainMs)} ms after the last submit.`

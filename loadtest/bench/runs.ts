@@ -178,6 +178,7 @@ function movesAtLines(run: RateRun, loadBefore: number[], loadAfter: number[], p
   return [
     `moves at ${x.rate}/s for ${x.seconds} s: ${moves} submitted, ${x.errors} errors, outcomes ${JSON.stringify(x.outcomes)}`,
     `submit p50 ${fmt(x.submit.p50)} ms; end-to-end p50 ${fmt(x.e2e.p50)} p95 ${fmt(x.e2e.p95)} ms`,
+    `429s waited out ${x.shed}, submits still refused ${x.refused}; accepted moves not seen decided ${x.undecided} (asked again after the run: ${x.decidedAfter} decided, ${x.stillUndecided} not)`,
     `decision after the submit's answer: p50 ${fmt(x.decision.p50)} p95 ${fmt(x.decision.p95)} p99 ${fmt(x.decision.p99)} max ${fmt(x.decision.max)} ms (n=${x.decision.n})`,
     `DynamoDB calls per move ${c.dynamoCallsPerMove.toFixed(2)}, SQS ${c.sqsCallsPerMove.toFixed(2)}; every call per move: ${perMove(false)}`,
     `failed calls per move: ${perMove(true) || 'none'}`,

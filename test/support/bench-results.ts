@@ -50,6 +50,8 @@ export function aRateRun(
       shed: 0,
       refused: 0,
       undecided: 0,
+      decidedAfter: 0,
+      stillUndecided: 0,
       drainMs: 0,
       outcomes: {
         applied: 100,

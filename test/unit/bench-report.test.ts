@@ -5,6 +5,7 @@ import {
   BEGIN_MARKER,
   END_MARKER,
   capacityLine,
+  overloadLine,
   report,
   spliceReport,
   targets,
@@ -352,5 +353,23 @@ describe('spliceReport', () => {
     expect(doc.split(BEGIN_MARKER)).toHaveLength(2);
     expect(doc.split(END_MARKER)).toHaveLength(2);
     expect(doc.indexOf(BEGIN_MARKER)).toBeLessThan(doc.indexOf(END_MARKER));
+  });
+});
+
+describe('overloadLine', () => {
+  it('says how many accepted moves the run did not see decided, and how many were decided when asked again', () => {
+    const run = aRateRun(80, { undecided: 3, decidedAfter: 2, stillUndecided: 1, shed: 40, refused: 5 });
+
+    const line = overloadLine(benchResults({ overload: { seconds: 20, run } }));
+
+    expect(line).toContain('Overload, 80/s for 20 s');
+    expect(line).toContain('3 accepted moves not seen decided in the run');
+    expect(line).toContain('asked again once the backlog had cleared: 2 decided, 1 not');
+    expect(line).toContain('40 429s waited out by the clients');
+    expect(line).toContain('5 moves still refused');
+  });
+
+  it('is empty when no burst ran', () => {
+    expect(overloadLine(benchResults())).toBe('');
   });
 });
