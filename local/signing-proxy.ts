@@ -161,8 +161,10 @@ export async function startSigningProxy(opts: SigningProxyOptions): Promise<Sign
           if (err) reject(err);
           else resolve();
         });
-        // Idle keep-alive sockets from clients would otherwise hold close() open.
+        // Idle keep-alive sockets from clients would otherwise hold close() open; a request still
+        // in flight (a browser's poll, a long-poll) gets a second to finish, then its socket goes.
         server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       }),
   };
 }

@@ -311,8 +311,10 @@ describe('the board page: figures, drawer, booking, roles', () => {
     async (role, books, edits) => {
       const card = await bookOwnDay('Seen by every role');
       const proxy = await proxyAs(world.stack, role);
+      let opened: Awaited<ReturnType<typeof openBoard>> | undefined;
       try {
-        const { page, errors } = await openBoard(world.browser, contexts, proxy.url, { date: card.day });
+        opened = await openBoard(world.browser, contexts, proxy.url, { date: card.day });
+        const { page, errors } = opened;
         expect(await page.locator('.page').getAttribute('data-role')).toBe(role);
         expect(await page.getByRole('button', { name: 'New appointment' }).count()).toBe(books ? 1 : 0);
 
@@ -327,6 +329,8 @@ describe('the board page: figures, drawer, booking, roles', () => {
         }
         expect(errors).toEqual([]);
       } finally {
+        // The page first: its polls would keep the proxy's connections busy while it closes.
+        await opened?.page.context().close();
         await proxy.close();
       }
     },

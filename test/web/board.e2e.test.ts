@@ -304,8 +304,10 @@ describe('the board page through the signing proxy', () => {
   it('shows a viewer the board without any move control: no drag, no Move button, no Enter menu', async () => {
     // The same stack through a proxy that signs as the local viewer (as `PROXY_ROLE=viewer npm start`).
     const viewerProxy = await proxyAs(world.stack, 'viewer');
+    let opened: Awaited<ReturnType<typeof openBoard>> | undefined;
     try {
-      const { page, errors } = await openBoard({}, undefined, viewerProxy.url);
+      opened = await openBoard({}, undefined, viewerProxy.url);
+      const { page, errors } = opened;
       expect(await page.locator('.page').getAttribute('data-role')).toBe('viewer');
       const cards = page.getByTestId('card');
       expect(await cards.count()).toBeGreaterThan(0);
@@ -320,6 +322,8 @@ describe('the board page through the signing proxy', () => {
       expect(await first.getAttribute('aria-label')).not.toContain('Press Enter to move');
       expect(errors).toEqual([]);
     } finally {
+      // The page first: its polls would keep the proxy's connections busy while it closes.
+      await opened?.page.context().close();
       await viewerProxy.close();
     }
   });
