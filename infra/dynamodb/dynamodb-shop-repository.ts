@@ -1,8 +1,13 @@
 /** ShopRepository on the single table: customers, vehicles, the catalog and appointments. */
-import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -55,6 +60,24 @@ export class DynamoDbShopRepository implements ShopRepository {
       start = res.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  /** Writes `item` only if its key is new: a conditional Put (a transaction costs twice the writes). */
+  private async putNew(item: Record<string, unknown>, what: string, id: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new AlreadyExistsError(`a ${what} with id ${id} already exists`, { id });
+      }
+      throw err;
+    }
   }
 
   /** Writes `item` only if its key is new, with `extra` items in the same transaction (all or none). */
@@ -144,9 +167,8 @@ export class DynamoDbShopRepository implements ShopRepository {
   }
 
   createTechnician(technician: Technician): Promise<void> {
-    return this.putNewWith(
+    return this.putNew(
       { ...keys.technician(technician.id), type: 'technician', ...technician },
-      [],
       'technician',
       technician.id,
     );
